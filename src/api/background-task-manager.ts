@@ -1,0 +1,243 @@
+import { createActor, type Actor } from 'xstate';
+import { managerMachine, type ManagerPhase } from '../machines/manager-machine.js';
+import { taskLogic, type TaskState } from '../machines/task-logic.js';
+import { TaskScheduler } from '../scheduling/task-scheduler.js';
+import { PASS_THROUGH, type TaskRecord } from '../scheduling/task-record.js';
+import { WorkerPool } from '../workers/worker-pool.js';
+import { ManagerShutDownError } from './errors.js';
+import { TypedEmitter, type BackgroundTaskManagerEvents } from './events.js';
+import type {
+  BackgroundTaskManagerOptions,
+  PassThroughTaskOptions,
+  StopOptions,
+  TaskGroup,
+  TaskOptions,
+  TaskRunnable,
+} from './types.js';
+import * as validate from './validate.js';
+import { WorkerTask } from './worker-task.js';
+
+/**
+ * Runs an application's background work: a queue of tasks with priorities,
+ * groups and dependencies, at most `maxThreads` at a time, plain functions on
+ * the main thread and worker tasks on a pool of worker threads. A port of
+ * the Toolkit's BackgroundTaskManager; every task is an XState actor.
+ *
+ * Not thread-safe, but reentrant: call it from the thread that created it,
+ * including from inside its event listeners.
+ * @example
+ * const manager = new BackgroundTaskManager({ startProcessing: true, maxThreads: 2 });
+ * manager.on('taskCompleted', (uid, group, result) => console.log(uid, result));
+ * manager.addTask(async (kwargs) => fetchJson(kwargs.url), { taskKwargs: { url } });
+ */
+export class BackgroundTaskManager {
+  /** The most tasks that run at once; also the size of the worker-thread pool. */
+  readonly maxThreads: number;
+  readonly #events = new TypedEmitter();
+  readonly #actor: Actor<typeof managerMachine>;
+  readonly #scheduler: TaskScheduler;
+  readonly #pool: WorkerPool | undefined;
+  #nextGroupId = 0;
+  #shutDown: Promise<void> | undefined;
+
+  /**
+   * @throws {RangeError} if `maxThreads` is not an integer >= 1, or
+   *   `finishedTaskHistory` not an integer >= 0.
+   * @throws {TypeError} if another option has the wrong type, or
+   *   `workerScript` names no file.
+   */
+  constructor(options?: BackgroundTaskManagerOptions) {
+    const opts = validate.optionsObject('options', options);
+    this.maxThreads = validate.integerAtLeast('maxThreads', opts.maxThreads, 1, 8);
+    const finishedTaskHistory = validate.integerAtLeast('finishedTaskHistory', opts.finishedTaskHistory, 0, 1000);
+    const startProcessing = validate.booleanOr('startProcessing', opts.startProcessing, false);
+    const workerScript = validate.workerScript(opts.workerScript);
+    if (opts.inspect !== undefined && typeof opts.inspect !== 'function' && typeof opts.inspect !== 'object') {
+      throw new TypeError('Expected `inspect` to be an inspection observer or function');
+    }
+    this.#pool = workerScript === undefined ? undefined : new WorkerPool(workerScript, this.maxThreads, opts.workerOptions);
+    this.#actor = createActor(managerMachine, opts.inspect === undefined ? {} : { inspect: opts.inspect });
+    this.#actor.start();
+    const actor = this.#actor;
+    this.#scheduler = new TaskScheduler({
+      maxThreads: this.maxThreads,
+      finishedTaskHistory,
+      events: this.#events,
+      isProcessing: () => actor.getSnapshot().value === 'processing',
+      workers: this.#pool,
+      liveActor: opts.inspect === undefined ? undefined : (task: TaskRecord) => this.#spawnTaskActor(task),
+    });
+    if (startProcessing) this.startProcessing();
+  }
+
+  /** `paused`, `processing` or `shutDown`. */
+  get phase(): ManagerPhase {
+    return this.#actor.getSnapshot().value;
+  }
+
+  /** The number of pending tasks (blocked, queued or running). */
+  get pendingCount(): number {
+    return this.#scheduler.pendingCount;
+  }
+
+  /** Whether the worker threads have been started (they start with the first worker task). */
+  get threadsStarted(): boolean {
+    return this.#pool?.started ?? false;
+  }
+
+  /**
+   * Adds a listener. Listeners run synchronously when the event is emitted
+   * and may call any method of the manager.
+   * @example
+   * manager.on('taskGroupFinished', (group) => console.log(`group ${group} done`));
+   */
+  on<E extends keyof BackgroundTaskManagerEvents>(event: E, listener: BackgroundTaskManagerEvents[E]): this {
+    assertListener(listener);
+    this.#events.on(event, listener);
+    return this;
+  }
+
+  /** Removes a listener added with {@link on}. */
+  off<E extends keyof BackgroundTaskManagerEvents>(event: E, listener: BackgroundTaskManagerEvents[E]): this {
+    this.#events.off(event, listener);
+    return this;
+  }
+
+  /**
+   * Returns the next group id: 0, 1, 2, …
+   * @example
+   * const group = manager.nextGroupId();
+   * manager.addTask(load, { group });
+   */
+  nextGroupId(): number {
+    return this.#nextGroupId++;
+  }
+
+  /**
+   * Starts processing tasks.
+   * @throws {ManagerShutDownError} after `shutDown()`.
+   */
+  startProcessing(): void {
+    this.#assertOpen('startProcessing');
+    this.#actor.send({ type: 'START' });
+    this.#scheduler.scheduleDispatch();
+  }
+
+  /** Starts no new task; running tasks finish and report as usual. */
+  pauseProcessing(): void {
+    this.#actor.send({ type: 'PAUSE' });
+  }
+
+  /**
+   * Adds a task and returns its id. A plain function runs on the main thread
+   * as `cbl(...taskArgs, kwargs)`; `workerTask(name)` runs on a worker thread.
+   * @example
+   * const check = manager.addTask(checkCache, { priority: 10, group, taskKwargs: { url } });
+   * manager.addTask(workerTask('thumbnail'), { upstreamTaskIds: [check], taskArgs: [256] });
+   * @throws {TypeError} for a `cbl` that is neither a function nor a worker
+   *   task (or a worker task without `workerScript`), or a bad option.
+   * @throws {ManagerShutDownError} after `shutDown()`.
+   */
+  addTask(cbl: TaskRunnable, options?: TaskOptions): number {
+    this.#assertOpen('addTask');
+    if (cbl instanceof WorkerTask) {
+      if (this.#pool === undefined) {
+        throw new TypeError(`Cannot add worker task '${cbl.name}': the manager was created without \`workerScript\``);
+      }
+    } else if (typeof cbl !== 'function') {
+      throw new TypeError(`Expected \`cbl\` to be a function or a workerTask(), got ${validate.describe(cbl)}`);
+    }
+    return this.#add(cbl, validate.optionsObject('options', options), validate.taskArgs(options?.taskArgs));
+  }
+
+  /**
+   * Adds a task that does no work: its result is its kwargs (its own
+   * `taskKwargs` merged with the results of its upstream tasks).
+   * @example
+   * const gather = manager.addPassThroughTask({ upstreamTaskIds: [a, b] });
+   * @throws {TypeError} for a bad option. @throws {ManagerShutDownError} after `shutDown()`.
+   */
+  addPassThroughTask(options?: PassThroughTaskOptions): number {
+    this.#assertOpen('addPassThroughTask');
+    return this.#add(PASS_THROUGH, validate.optionsObject('options', options), undefined);
+  }
+
+  /**
+   * Stops a task and, by default, every pending task connected to it up- and
+   * downstream. A running task finishes but its outcome is ignored (its
+   * `this.signal` is aborted). Unknown ids are ignored.
+   * @example
+   * manager.stopTask(uid, { stopUpstream: false });
+   */
+  stopTask(taskId: number, options?: StopOptions): void {
+    const { up, down } = validate.stopOptions(options);
+    this.#scheduler.stopTask(taskId, up, down);
+    this.#scheduler.scheduleDispatch();
+  }
+
+  /**
+   * Stops every pending task of `group`, like {@link stopTask} for each.
+   * @example
+   * manager.stopTaskGroup(group, { stopUpstream: false, stopDownstream: false });
+   */
+  stopTaskGroup(group: TaskGroup, options?: StopOptions): void {
+    const { up, down } = validate.stopOptions(options);
+    this.#scheduler.stopGroup(group, up, down);
+    this.#scheduler.scheduleDispatch();
+  }
+
+  /** Stops every pending task. */
+  stopAllTasks(): void {
+    this.#scheduler.stopAll();
+  }
+
+  /**
+   * The state of a task: `blocked`, `queued`, `running`, `done`, `failed` or
+   * `stopped`; `undefined` for an unknown id or a finished task that was
+   * released (the last `finishedTaskHistory` finished tasks are remembered).
+   */
+  getTaskState(taskId: number): TaskState | undefined {
+    return this.#scheduler.getState(taskId);
+  }
+
+  /**
+   * Stops every task, stops processing, ignores whatever still runs and
+   * terminates the worker threads. Resolves once every thread has exited.
+   * Afterwards, adding work throws {@link ManagerShutDownError}; `stop*`
+   * and `pauseProcessing` do nothing. Calling it again returns the same promise.
+   */
+  shutDown(): Promise<void> {
+    if (this.#shutDown !== undefined) return this.#shutDown;
+    this.#scheduler.stopAll();
+    this.#actor.send({ type: 'SHUT_DOWN' });
+    this.#shutDown = this.#pool === undefined ? Promise.resolve() : this.#pool.destroy();
+    return this.#shutDown;
+  }
+
+  #add(run: TaskRunnable | typeof PASS_THROUGH, options: TaskOptions, args: readonly unknown[] | undefined): number {
+    // Validate everything before the scheduler changes anything: a bad call leaves the queue as it was.
+    const uid = this.#scheduler.add(
+      run,
+      validate.priority(options.priority),
+      validate.group(options.group),
+      validate.upstreamTaskIds(options.upstreamTaskIds),
+      args,
+      validate.taskKwargs(options.taskKwargs),
+    );
+    return uid;
+  }
+
+  #assertOpen(method: string): void {
+    if (this.#shutDown !== undefined) throw new ManagerShutDownError(method);
+  }
+
+  #spawnTaskActor(task: TaskRecord): TaskRecord['actor'] {
+    return createActor(taskLogic, { parent: this.#actor, id: `task-${task.uid}` }).start();
+  }
+}
+
+function assertListener(listener: unknown): void {
+  if (typeof listener !== 'function') {
+    throw new TypeError(`Expected a listener function, got ${validate.describe(listener)}`);
+  }
+}

@@ -1,0 +1,84 @@
+import type { TaskGroup } from './types.js';
+
+/**
+ * The events of a {@link BackgroundTaskManager}, name → listener signature.
+ * @example
+ * manager.on('taskFailed', (uid, group, message, traceback) => console.error(uid, message));
+ */
+export interface BackgroundTaskManagerEvents {
+  /** A task completed; `result` is what its callable returned (or resolved to). */
+  taskCompleted: (uid: number, group: TaskGroup | undefined, result: unknown) => void;
+  /** A task failed, or an upstream task of it failed (same message and traceback). */
+  taskFailed: (uid: number, group: TaskGroup | undefined, message: string, traceback: string) => void;
+  /** The last pending task of `group` completed or failed. */
+  taskGroupFinished: (group: TaskGroup) => void;
+  /**
+   * A listener threw. Without a listener for `error`, the error is rethrown
+   * asynchronously (an uncaught exception, as XState reports unhandled errors).
+   */
+  error: (error: unknown, event: Exclude<keyof BackgroundTaskManagerEvents, 'error'>) => void;
+}
+
+type EventName = keyof BackgroundTaskManagerEvents;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyListener = (...args: any[]) => void;
+type Listeners = Readonly<Record<EventName, readonly AnyListener[]>>;
+
+/**
+ * A small synchronous emitter. A listener that throws never interrupts the
+ * emission nor the manager: its error goes to the `error` listeners, or is
+ * rethrown asynchronously when there are none. Listener lists are replaced,
+ * never mutated, so `on`/`off` inside a listener are safe.
+ */
+export class TypedEmitter {
+  #listeners: Listeners = { taskCompleted: [], taskFailed: [], taskGroupFinished: [], error: [] };
+
+  on<E extends EventName>(event: E, listener: BackgroundTaskManagerEvents[E]): void {
+    this.#set(event, [...this.#listeners[event], listener]);
+  }
+
+  off<E extends EventName>(event: E, listener: BackgroundTaskManagerEvents[E]): void {
+    const list = this.#listeners[event];
+    const index = list.lastIndexOf(listener);
+    if (index >= 0) this.#set(event, [...list.slice(0, index), ...list.slice(index + 1)]);
+  }
+
+  hasListeners(event: EventName): boolean {
+    return this.#listeners[event].length > 0;
+  }
+
+  emit<E extends Exclude<EventName, 'error'>>(event: E, ...args: Parameters<BackgroundTaskManagerEvents[E]>): void {
+    for (const listener of this.#listeners[event]) {
+      try {
+        listener(...args);
+      } catch (error) {
+        this.#reportListenerError(error, event);
+      }
+    }
+  }
+
+  #reportListenerError(error: unknown, event: Exclude<EventName, 'error'>): void {
+    const handlers = this.#listeners.error;
+    if (handlers.length === 0) {
+      rethrowAsynchronously(error);
+      return;
+    }
+    for (const handler of handlers) {
+      try {
+        (handler as BackgroundTaskManagerEvents['error'])(error, event);
+      } catch (handlerError) {
+        rethrowAsynchronously(handlerError);
+      }
+    }
+  }
+
+  #set(event: EventName, list: readonly AnyListener[]): void {
+    this.#listeners = { ...this.#listeners, [event]: list };
+  }
+}
+
+function rethrowAsynchronously(error: unknown): void {
+  setTimeout(() => {
+    throw error;
+  });
+}

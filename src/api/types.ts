@@ -1,0 +1,87 @@
+import type { WorkerOptions } from 'node:worker_threads';
+import type { InspectionEvent, Observer } from 'xstate';
+import type { WorkerTask } from './worker-task.js';
+
+/** A task group: a string you choose, or a number from `nextGroupId()`. */
+export type TaskGroup = string | number;
+
+/** Named arguments of a task: its own `taskKwargs` plus merged upstream results. */
+export type TaskKwargs = Record<string, unknown>;
+
+/**
+ * What a main-thread task sees as `this` while it runs (use a `function`,
+ * not an arrow function, to read it).
+ */
+export interface TaskContext {
+  /** The task's id. */
+  readonly uid: number;
+  /** The task's group, if any. */
+  readonly group: TaskGroup | undefined;
+  /**
+   * Aborted when the task is stopped (by a `stop*` call or by `shutDown()`)
+   * while it runs, with a {@link TaskStoppedError} as its reason. A stopped
+   * task's outcome is ignored either way; the signal lets the work end early.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A function run on the main thread: called as `cbl(...taskArgs, kwargs)`.
+ * It may return a value or a promise; a throw or rejection fails the task.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TaskCallable = (this: TaskContext, ...args: any[]) => unknown;
+
+/** Options of {@link BackgroundTaskManager.addTask}. */
+export interface TaskOptions {
+  /** Higher runs first; equal priorities run in the order added. @default 0 */
+  priority?: number;
+  /** The group the task belongs to. @default undefined (no group) */
+  group?: TaskGroup;
+  /** Tasks that must finish first; their plain-object results are merged into this task's kwargs. */
+  upstreamTaskIds?: readonly number[];
+  /** Positional arguments passed before `kwargs`. @default [] */
+  taskArgs?: readonly unknown[];
+  /** Named arguments: the last argument of the callable. @default {} */
+  taskKwargs?: TaskKwargs;
+}
+
+/** Options of {@link BackgroundTaskManager.addPassThroughTask}. */
+export type PassThroughTaskOptions = Omit<TaskOptions, 'taskArgs'>;
+
+/** Options of the `stop*` methods. */
+export interface StopOptions {
+  /** Also stop the pending tasks this one waits for, transitively. @default true */
+  stopUpstream?: boolean;
+  /** Also stop the pending tasks that wait for this one, transitively. @default true */
+  stopDownstream?: boolean;
+}
+
+/** The worker-thread options the manager passes on to each worker. */
+export type TaskWorkerOptions = Pick<WorkerOptions, 'resourceLimits' | 'execArgv' | 'env' | 'argv' | 'stdout' | 'stderr'>;
+
+/** Options of the {@link BackgroundTaskManager} constructor. */
+export interface BackgroundTaskManagerOptions {
+  /** Start processing at once; otherwise call `startProcessing()`. @default false */
+  startProcessing?: boolean;
+  /** Tasks running at once, and the size of the worker-thread pool; an integer >= 1. @default 8 */
+  maxThreads?: number;
+  /** The module that defines the worker tasks (`defineWorkerTasks`); needed for `workerTask(...)`. */
+  workerScript?: string | URL;
+  /** Passed to every worker thread. */
+  workerOptions?: TaskWorkerOptions;
+  /**
+   * How many finished tasks `getTaskState` still answers for; older ones are
+   * released. An integer >= 0. @default 1000
+   */
+  finishedTaskHistory?: number;
+  /**
+   * An XState inspection observer (for example `createBrowserInspector().inspect`
+   * from `@statelyai/inspect`, or any function). With it, the manager and
+   * every task are live actors in one actor system, from add to finish.
+   */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+/** What a task runs: a main-thread function or a worker task. */
+export type TaskRunnable = TaskCallable | WorkerTask;

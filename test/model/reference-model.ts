@@ -1,0 +1,342 @@
+/**
+ * Reference model of background-task-manager: an independent, deliberately
+ * simple reading of `semantics.md` (§n) and `docs/contract.md` (T/R/F/S/I).
+ * It shares no code with `src/`. Callables are abstract: the test decides when
+ * an invoked task completes or fails. The microtask queue is an explicit FIFO
+ * of jobs that only `flush()` runs.
+ */
+
+export type Group = string | number;
+export type ModelEvent =
+  | { type: 'taskCompleted'; uid: number; group: Group | undefined; result: unknown }
+  | { type: 'taskFailed'; uid: number; group: Group | undefined; message: string }
+  | { type: 'taskGroupFinished'; group: Group };
+export type ModelTaskState = 'blocked' | 'queued' | 'running' | 'done' | 'failed' | 'stopped';
+export interface ModelAddOptions {
+  priority?: number;
+  group?: Group;
+  upstreamTaskIds?: number[];
+  taskArgs?: unknown[];
+  taskKwargs?: Record<string, unknown>;
+}
+export interface Invocation { uid: number; args: unknown[]; kwargs: Record<string, unknown> }
+export interface ModelStopOptions { stopUpstream?: boolean; stopDownstream?: boolean }
+
+/** Thrown by `addTask`, `addPassThroughTask` and `startProcessing` after `shutDown()` (§19). */
+export class ModelShutDownError extends Error {
+  readonly code = 'ERR_MANAGER_SHUT_DOWN';
+  override readonly name = 'ModelShutDownError';
+  constructor() {
+    super('The task manager has been shut down and accepts no new work');
+  }
+}
+
+/** `waiting` is split into `blocked`/`queued` on demand (I2). */
+type Status = 'waiting' | 'running' | 'done' | 'failed' | 'stopped';
+type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
+type Job = { kind: 'dispatch' } | { kind: 'settle'; uid: number; outcome: Outcome };
+
+interface ModelTask {
+  readonly uid: number;
+  readonly priority: number;
+  readonly group: Group | undefined;
+  /** Ids as given, deduplicated (I1); resolved only when needed, like the original. */
+  readonly upstream: readonly number[];
+  readonly args: readonly unknown[];
+  readonly passThrough: boolean;
+  kwargs: Record<string, unknown>;
+  status: Status;
+  /** Invoked or started, and its settle job has not run yet (S2). */
+  holdsSlot: boolean;
+  /** Invoked callable the test has not completed/failed yet. */
+  unsettled: boolean;
+}
+
+const isPending = (task: ModelTask): boolean => task.status === 'waiting' || task.status === 'running';
+
+// I1: groups compare like Map keys (SameValueZero).
+const sameGroup = (a: Group | undefined, b: Group | undefined): boolean => a === b || Object.is(a, b);
+
+// §6, R2: a plain object is one whose prototype is Object.prototype or null (the original's dict).
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null);
+
+/** Appends the tasks not seen yet to a worklist (each task once: S1, F1). */
+const pushUnseen = (worklist: ModelTask[], seen: Set<number>, tasks: readonly ModelTask[]): void => {
+  for (const task of tasks.filter((candidate) => !seen.has(candidate.uid))) {
+    seen.add(task.uid);
+    worklist.push(task);
+  }
+};
+
+// §9, F2
+const failureMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export class ReferenceModel {
+  readonly events: ModelEvent[] = [];
+  readonly invocations: Invocation[] = [];
+  readonly #maxThreads: number;
+  readonly #tasks: ModelTask[] = []; // index === uid (§ Vocabulary: 0, 1, 2, …)
+  readonly #jobs: Job[] = [];
+  readonly #listeners: ((event: ModelEvent) => void)[] = [];
+  #processing: boolean;
+  #isShutDown = false;
+  #dispatchQueued = false;
+  #flushing = false;
+  #nextGroup = 0;
+
+  constructor(options: { maxThreads: number; startProcessing: boolean }) {
+    this.#maxThreads = options.maxThreads;
+    this.#processing = options.startProcessing; // §18
+  }
+
+  on(listener: (event: ModelEvent) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  addTask(options: ModelAddOptions = {}): number {
+    return this.#add(options, false);
+  }
+
+  addPassThroughTask(options: Omit<ModelAddOptions, 'taskArgs'> = {}): number {
+    return this.#add(options, true);
+  }
+
+  complete(uid: number, result: unknown): void {
+    this.#requestSettle(uid, { ok: true, result });
+  }
+
+  fail(uid: number, error: unknown): void {
+    this.#requestSettle(uid, { ok: false, error });
+  }
+
+  // §14: defaults both true; unknown or finished ids are ignored.
+  stopTask(uid: number, options: ModelStopOptions = {}): void {
+    this.#stop(this.#tasks.filter((task) => task.uid === uid), options);
+  }
+
+  // §15
+  stopTaskGroup(group: Group, options: ModelStopOptions = {}): void {
+    this.#stop(this.#tasks.filter((task) => sameGroup(task.group, group)), options);
+  }
+
+  // §15: every pending task, hence no need to walk edges.
+  stopAllTasks(): void {
+    this.#stop(this.#tasks, { stopUpstream: false, stopDownstream: false });
+  }
+
+  startProcessing(): void {
+    this.#assertOpen();
+    this.#processing = true; // §18
+    this.#scheduleDispatch(); // T1
+  }
+
+  // §18: running tasks finish and report normally.
+  pauseProcessing(): void {
+    if (!this.#isShutDown) this.#processing = false;
+  }
+
+  // §13
+  nextGroupId(): number {
+    return this.#nextGroup++;
+  }
+
+  // §19: stop everything, stop processing, ignore running tasks (they are stopped).
+  shutDown(): void {
+    if (this.#isShutDown) return;
+    this.#processing = false;
+    this.stopAllTasks();
+    this.#isShutDown = true;
+  }
+
+  getTaskState(uid: number): ModelTaskState | undefined {
+    const task = this.#tasks[uid];
+    if (task === undefined) return undefined;
+    if (task.status !== 'waiting') return task.status;
+    return this.#pendingUpstream(task).length > 0 ? 'blocked' : 'queued'; // I2
+  }
+
+  unsettled(): number[] {
+    return this.#tasks.filter((task) => task.unsettled).map((task) => task.uid);
+  }
+
+  running(): number[] {
+    return this.#tasks.filter((task) => task.status === 'running').map((task) => task.uid);
+  }
+
+  /** Runs jobs FIFO until none is left; a nested call (from a listener) is a no-op. */
+  flush(): void {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
+        if (job.kind === 'dispatch') this.#dispatch();
+        else this.#settle(job.uid, job.outcome);
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#isShutDown) throw new ModelShutDownError(); // §19
+  }
+
+  #add(options: ModelAddOptions, passThrough: boolean): number {
+    this.#assertOpen();
+    const uid = this.#tasks.length;
+    // I1: ids are resolved now; one naming no pending task is satisfied for good.
+    const upstream = [...new Set(options.upstreamTaskIds ?? [])].filter((id) => {
+      const candidate = this.#tasks[id];
+      return candidate !== undefined && isPending(candidate);
+    });
+    this.#tasks.push({
+      uid,
+      priority: options.priority ?? 0, // §2: no priority means 0
+      group: options.group,
+      upstream,
+      args: passThrough ? [] : [...(options.taskArgs ?? [])],
+      passThrough,
+      kwargs: { ...options.taskKwargs }, // §7: always an object
+      status: 'waiting',
+      holdsSlot: false,
+      unsettled: false,
+    });
+    this.#scheduleDispatch(); // §4, T1: never starts inside addTask
+    return uid;
+  }
+
+  // T1: at most one dispatch job queued at a time.
+  #scheduleDispatch(): void {
+    if (this.#dispatchQueued) return;
+    this.#dispatchQueued = true;
+    this.#jobs.push({ kind: 'dispatch' });
+  }
+
+  // T2, §1, §21
+  #dispatch(): void {
+    this.#dispatchQueued = false;
+    const busySlots = (): number => this.#tasks.filter((task) => task.holdsSlot).length;
+    while (this.#processing && busySlots() < this.#maxThreads) {
+      const next = this.#bestStartable();
+      if (next === undefined) return;
+      this.#start(next);
+    }
+  }
+
+  // §2, T2: highest priority, then lowest uid; blocked tasks never hold others back.
+  #bestStartable(): ModelTask | undefined {
+    let best: ModelTask | undefined;
+    for (const task of this.#tasks) {
+      if (task.status !== 'waiting' || this.#pendingUpstream(task).length > 0) continue;
+      if (best === undefined || task.priority > best.priority) best = task;
+    }
+    return best;
+  }
+
+  #start(task: ModelTask): void {
+    task.status = 'running';
+    task.holdsSlot = true;
+    const kwargs = { ...task.kwargs };
+    if (task.passThrough) {
+      // §8, T2: result is its kwargs, completion queued now; nothing is invoked.
+      this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: true, result: kwargs } });
+      return;
+    }
+    task.unsettled = true;
+    this.invocations.push({ uid: task.uid, args: [...task.args], kwargs }); // §7
+  }
+
+  #requestSettle(uid: number, outcome: Outcome): void {
+    const task = this.#tasks.find((candidate) => candidate.uid === uid && candidate.unsettled);
+    if (task === undefined) throw new Error(`Task ${uid} has no unsettled invocation (test bug)`);
+    task.unsettled = false;
+    this.#jobs.push({ kind: 'settle', uid, outcome });
+  }
+
+  // T3: free the slot; a task that is no longer running (stopped, S2/§16) is ignored.
+  #settle(uid: number, outcome: Outcome): void {
+    const task = this.#tasks[uid] as ModelTask;
+    task.holdsSlot = false;
+    if (task.status === 'running') {
+      if (outcome.ok) this.#completeTask(task, outcome.result);
+      else this.#failCascade(task, failureMessage(outcome.error));
+    }
+    // T1 "a task settling schedules dispatch": also when the outcome was ignored,
+    // since the freed slot may let a queued task start.
+    this.#scheduleDispatch();
+  }
+
+  // R1, §5, §6, §11
+  #completeTask(task: ModelTask, result: unknown): void {
+    if (isPlainObject(result)) {
+      for (const downstream of this.#pendingDownstream(task)) {
+        downstream.kwargs = { ...downstream.kwargs, ...result };
+      }
+    }
+    task.status = 'done';
+    const groupFinished = this.#groupLeftEmpty(task); // decided at removal (R1)
+    this.#emit({ type: 'taskCompleted', uid: task.uid, group: task.group, result });
+    if (groupFinished && task.group !== undefined) this.#emit({ type: 'taskGroupFinished', group: task.group });
+  }
+
+  // F1, §10: breadth first, nearest first, siblings by uid; stopped ones skipped.
+  #failCascade(failed: ModelTask, message: string): void {
+    const queue: ModelTask[] = [failed];
+    const seen = new Set<number>([failed.uid]);
+    const finishedGroups: Group[] = [];
+    for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
+      if (!isPending(task)) continue;
+      pushUnseen(queue, seen, this.#pendingDownstream(task)); // before its own event, like the original
+      task.status = 'failed';
+      const group = task.group;
+      const groupFinished =
+        this.#groupLeftEmpty(task) && !finishedGroups.some((finished) => sameGroup(finished, group));
+      this.#emit({ type: 'taskFailed', uid: task.uid, group, message });
+      if (groupFinished && group !== undefined) {
+        finishedGroups.push(group); // F1: at most once per group per cascade
+        this.#emit({ type: 'taskGroupFinished', group });
+      }
+    }
+  }
+
+  // S1–S4, §14–§17: stopped tasks leave the pending set at once and emit nothing.
+  #stop(start: readonly ModelTask[], options: ModelStopOptions): void {
+    if (this.#isShutDown) return;
+    const stopUpstream = options.stopUpstream ?? true;
+    const stopDownstream = options.stopDownstream ?? true;
+    const worklist = start.filter(isPending);
+    const seen = new Set(worklist.map((task) => task.uid));
+    for (let i = 0; i < worklist.length; i += 1) {
+      const task = worklist[i] as ModelTask;
+      if (stopUpstream) pushUnseen(worklist, seen, this.#pendingUpstream(task));
+      if (stopDownstream) pushUnseen(worklist, seen, this.#pendingDownstream(task));
+    }
+    for (const task of worklist) task.status = 'stopped'; // keeps holdsSlot (S2)
+    this.#scheduleDispatch(); // T1, S3: a downstream task may have become startable
+  }
+
+  // §3, S3: an upstream id counts only while it names a pending task.
+  #pendingUpstream(task: ModelTask): ModelTask[] {
+    return this.#tasks.filter((candidate) => isPending(candidate) && task.upstream.includes(candidate.uid));
+  }
+
+  // R1/F1: direct downstream tasks still pending, in the order they were added.
+  #pendingDownstream(task: ModelTask): ModelTask[] {
+    return this.#tasks.filter((candidate) => isPending(candidate) && candidate.upstream.includes(task.uid));
+  }
+
+  // §11, §12: tasks without a group never finish a group.
+  #groupLeftEmpty(task: ModelTask): boolean {
+    if (task.group === undefined) return false;
+    return !this.#tasks.some((candidate) => isPending(candidate) && sameGroup(candidate.group, task.group));
+  }
+
+  // T4: listeners run synchronously and may call back into the model.
+  #emit(event: ModelEvent): void {
+    this.events.push(event);
+    for (const listener of [...this.#listeners]) listener(event);
+  }
+}
