@@ -1,0 +1,77 @@
+import type { BackgroundTaskManager, TaskGroup } from '../src/index.js';
+
+export interface Deferred<T = unknown> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+export function deferred<T = unknown>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Lets every queued microtask run (and those they queue): the manager is quiescent after it. */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export type RecordedEvent =
+  | ['taskCompleted', number, TaskGroup | undefined, unknown]
+  | ['taskFailed', number, TaskGroup | undefined, string]
+  | ['taskGroupFinished', TaskGroup];
+
+/** Records the manager's events, in order, as tuples (tracebacks left out). */
+export function record(manager: BackgroundTaskManager): RecordedEvent[] {
+  const events: RecordedEvent[] = [];
+  manager.on('taskCompleted', (uid, group, result) => events.push(['taskCompleted', uid, group, result]));
+  manager.on('taskFailed', (uid, group, message) => events.push(['taskFailed', uid, group, message]));
+  manager.on('taskGroupFinished', (group) => events.push(['taskGroupFinished', group]));
+  return events;
+}
+
+/** Resolves with the next event `name`'s arguments. */
+export function nextEvent<E extends 'taskCompleted' | 'taskFailed' | 'taskGroupFinished'>(
+  manager: BackgroundTaskManager,
+  name: E,
+  filter: (...args: unknown[]) => boolean = () => true,
+): Promise<unknown[]> {
+  return new Promise((resolve) => {
+    const listener = (...args: unknown[]): void => {
+      if (!filter(...args)) return;
+      manager.off(name, listener as never);
+      resolve(args);
+    };
+    manager.on(name, listener as never);
+  });
+}
+
+/**
+ * A main-thread task whose completion the test controls: `run` is the
+ * callable; `calls` lists each invocation's arguments; `finish(i)` settles
+ * the i-th invocation.
+ */
+export function controlled() {
+  const calls: unknown[][] = [];
+  const pending: Deferred[] = [];
+  return {
+    calls,
+    run: (...args: unknown[]): Promise<unknown> => {
+      calls.push(args);
+      const d = deferred();
+      pending.push(d);
+      return d.promise;
+    },
+    resolve(index: number, value?: unknown): void {
+      (pending[index] as Deferred).resolve(value);
+    },
+    reject(index: number, error: unknown): void {
+      (pending[index] as Deferred).reject(error);
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { createActor, getInitialSnapshot, transition } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { nextTaskState, taskLogic, taskSnapshot, TaskStates, type TaskState } from '../../src/machines/task-logic.js';
+import { taskMachine, type TaskEventType } from '../../src/machines/task-machine.js';
+
+const events: TaskEventType[] = ['UNBLOCK', 'START', 'COMPLETE', 'FAIL', 'STOP'];
+const states = Object.keys(TaskStates) as TaskState[];
+
+describe('taskLogic, compiled from taskMachine', () => {
+  it('agrees with XState stepping the machine itself, for every state and event', () => {
+    for (const state of states) {
+      for (const type of events) {
+        const from = taskMachine.resolveState({ value: state, context: undefined });
+        const [viaMachine] = transition(taskMachine, from, { type });
+        const compiled = nextTaskState(state, type);
+        expect({ state, type, next: compiled ?? state }).toEqual({ state, type, next: viaMachine.value });
+      }
+    }
+  });
+
+  it('starts blocked and reports final states with status done', () => {
+    expect(getInitialSnapshot(taskLogic).value).toBe('blocked');
+    expect(states.filter((state) => taskSnapshot(state).status === 'done')).toEqual(['done', 'failed', 'stopped']);
+  });
+
+  it('runs as a live actor: blocked → queued → running → done', () => {
+    const actor = createActor(taskLogic).start();
+    const seen: TaskState[] = [];
+    actor.subscribe((snapshot) => seen.push(snapshot.value));
+    for (const type of ['UNBLOCK', 'START', 'COMPLETE'] as const) actor.send({ type });
+    expect(seen).toEqual(['queued', 'running', 'done']);
+    expect(actor.getSnapshot().status).toBe('done');
+  });
+
+  it('ignores events that do not apply (a queued task cannot fail)', () => {
+    expect(nextTaskState('queued', 'FAIL')).toBeUndefined();
+    expect(nextTaskState('done', 'STOP')).toBeUndefined();
+  });
+});
