@@ -75,3 +75,15 @@ export function controlled() {
     },
   };
 }
+
+// Node 20 has Atomics.waitAsync; the es2023 lib (kept so src cannot use newer APIs) does not declare it.
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(array: Int32Array, index: number, value: number): { value: Promise<string> | string };
+  }
+).waitAsync;
+
+/** Resolves once `array[index]` is no longer `value` (woken by another thread's Atomics.notify). */
+export async function waitWhileEqual(array: Int32Array, index: number, value: number): Promise<void> {
+  await waitAsync(array, index, value).value;
+}

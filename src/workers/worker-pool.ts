@@ -30,6 +30,8 @@ export class WorkerPool implements WorkerRunner {
   readonly #freeSlots: number[];
   readonly #threadIds = new WeakMap<Worker, number>();
   readonly #lastErrors = new WeakMap<Worker, Error>();
+  /** Threads that have started a task, so their module loads. */
+  readonly #provenThreads = new Set<number>();
   #pool: FixedThreadPool<WorkerRequest, unknown> | undefined;
   /** Set when a worker died before it was ready: the module cannot load, every worker task fails with it. */
   #startupError: WorkerStartupError | undefined;
@@ -70,8 +72,26 @@ export class WorkerPool implements WorkerRunner {
 
   /** Terminates every thread; resolves once they have all exited. Idempotent. */
   destroy(): Promise<void> {
-    this.#destroying ??= this.#pool === undefined ? Promise.resolve() : this.#pool.destroy();
+    this.#destroying ??= this.#destroyPool();
     return this.#destroying;
+  }
+
+  async #destroyPool(): Promise<void> {
+    const pool = this.#pool;
+    if (pool === undefined) return;
+    // poolifier 5.3.2's destroy() never resolves when its workers died while
+    // starting; every thread has exited all the same once no node is left.
+    const allExited = new Promise<void>((resolve) => {
+      this.#whenAllExited = resolve;
+    });
+    this.#checkAllExited();
+    await Promise.race([pool.destroy(), allExited]);
+  }
+
+  #whenAllExited: (() => void) | undefined;
+
+  #checkAllExited(): void {
+    if (this.#pool?.workerNodes.length === 0) this.#whenAllExited?.();
   }
 
   #ensurePool(): FixedThreadPool<WorkerRequest, unknown> {
@@ -95,19 +115,24 @@ export class WorkerPool implements WorkerRunner {
   }
 
   #onWorkerExit(worker: Worker, exitCode: number): void {
-    if (this.#destroying !== undefined) return;
-    const cause = this.#lastErrors.get(worker);
-    const ready = this.#pool?.workerNodes.find((node) => node.worker === worker)?.info.ready === true;
-    if (!ready) {
-      this.#failStartup(new WorkerStartupError(this.#script, exitCode, cause));
+    if (this.#destroying !== undefined) {
+      // poolifier removes the node after this handler has run.
+      setImmediate(() => this.#checkAllExited());
       return;
     }
+    const cause = this.#lastErrors.get(worker);
     const threadId = this.#threadIds.get(worker);
+    let crashed = 0;
     for (let slot = 0; slot < this.#size; slot++) {
       const entry = this.#inFlight[slot];
-      if (entry !== undefined && Atomics.load(this.#slots, slot) === threadId) {
+      if (entry !== undefined && threadId !== undefined && Atomics.load(this.#slots, slot) === threadId) {
+        crashed++;
         this.#finish(slot, entry, false, new WorkerExitedError(entry.name, exitCode, cause));
       }
+    }
+    // A worker that died with no task on it and never ran one could not load its module.
+    if (crashed === 0 && (threadId === undefined || !this.#provenThreads.has(threadId))) {
+      this.#failStartup(new WorkerStartupError(this.#script, exitCode, cause));
     }
   }
 
@@ -128,6 +153,8 @@ export class WorkerPool implements WorkerRunner {
   /** Settles a slot's task once; a late answer for a slot already settled is dropped. */
   #finish(slot: number, entry: InFlight, ok: boolean, value: unknown): void {
     if (this.#inFlight[slot] !== entry) return;
+    const threadId = Atomics.load(this.#slots, slot);
+    if (threadId !== 0) this.#provenThreads.add(threadId);
     this.#inFlight[slot] = undefined;
     this.#freeSlots.push(slot);
     entry.settle(ok, value);
