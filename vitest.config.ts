@@ -6,5 +6,6 @@ export default defineConfig({
     // Worker-thread tests start real pools; two cores run two files at once at most.
     maxWorkers: 2,
     testTimeout: 60_000,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -56,7 +56,10 @@ export class BackgroundTaskManager {
       throw new TypeError('Expected `inspect` to be an inspection observer or function');
     }
     this.#pool = workerScript === undefined ? undefined : new WorkerPool(workerScript, this.maxThreads, opts.workerOptions);
-    this.#actor = createActor(managerMachine, opts.inspect === undefined ? {} : { inspect: opts.inspect });
+    this.#actor = createActor(managerMachine, {
+      id: 'backgroundTaskManager',
+      ...(opts.inspect === undefined ? {} : { inspect: opts.inspect }),
+    });
     this.#actor.start();
     const actor = this.#actor;
     this.#scheduler = new TaskScheduler({
