@@ -79,12 +79,14 @@ describe('worker tasks on a real pool', () => {
 
   it('fail just the crashed task on an uncaught asynchronous throw, naming the error', async () => {
     const manager = create();
-    const healthy = manager.addTask(workerTask('add'), { taskArgs: [2, 2] });
+    const events = record(manager);
+    const healthy = resultOf(manager, manager.addTask(workerTask('add'), { taskArgs: [2, 2] }));
     const crash = manager.addTask(workerTask('throwsUncaught'));
     expect(await failureOf(manager, crash)).toBe(
       "Worker thread exited with code 1 while running worker task 'throwsUncaught': uncaught in a worker",
     );
-    expect(manager.getTaskState(healthy)).toBe('done');
+    expect(await healthy).toBe(4);
+    expect(events.filter(([name]) => name === 'taskFailed')).toHaveLength(1);
   });
 
   it('fail a task that exceeds the resourceLimits heap cap', async () => {
