@@ -8,7 +8,9 @@ export type ManagerEvent = { type: 'START' } | { type: 'PAUSE' } | { type: 'SHUT
  * `startProcessing: false` (the default) begins; tasks may be added in any
  * phase but `shutDown`, and start only in `processing`. The queue, groups and
  * dependency indexes live beside this machine in plain data structures (an
- * `assign` over a large context would copy it on every change).
+ * `assign` over a large context would copy it on every change). Events that
+ * do not apply (START while processing, anything after shut-down) are
+ * ignored, as XState ignores unhandled events.
  */
 export const managerMachine = setup({
   types: {
@@ -19,10 +21,10 @@ export const managerMachine = setup({
   initial: 'paused',
   states: {
     paused: {
-      on: { START: 'processing', PAUSE: 'paused', SHUT_DOWN: 'shutDown' },
+      on: { START: 'processing', SHUT_DOWN: 'shutDown' },
     },
     processing: {
-      on: { START: 'processing', PAUSE: 'paused', SHUT_DOWN: 'shutDown' },
+      on: { PAUSE: 'paused', SHUT_DOWN: 'shutDown' },
     },
     shutDown: { type: 'final' },
   },

@@ -1,0 +1,237 @@
+import { createTestModel, type TestPath } from '@xstate/graph';
+import type { AnyStateMachine, EventObject, Snapshot } from 'xstate';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BackgroundTaskManager, managerMachine, taskMachine, type TaskState } from '../../src/index.js';
+import { controlled, record, settle, type RecordedEvent } from '../helpers.js';
+
+type AnyPath = TestPath<Snapshot<unknown> & { value: unknown }, EventObject>;
+
+/** Shortest and simple paths, each once. */
+function pathsOf(machine: AnyStateMachine): AnyPath[] {
+  const model = createTestModel(machine);
+  const unique = new Map<string, AnyPath>();
+  for (const path of [...model.getShortestPaths(), ...model.getSimplePaths()] as AnyPath[]) {
+    unique.set(path.steps.map((step) => `${step.event.type}>${String(step.state.value)}`).join(' '), path);
+  }
+  return [...unique.values()];
+}
+
+/** Every `source --EVENT--> target` the machine defines, and every state. */
+function definedTransitions(machine: AnyStateMachine): { states: Set<string>; transitions: Set<string> } {
+  const states = new Set<string>();
+  const transitions = new Set<string>();
+  for (const [name, node] of Object.entries(machine.root.states)) {
+    states.add(name);
+    for (const [event, candidates] of node.transitions) {
+      for (const candidate of candidates) {
+        for (const target of candidate.target ?? []) transitions.add(`${name} --${event}--> ${target.key}`);
+      }
+    }
+  }
+  return { states, transitions };
+}
+
+/** The transitions and states the paths walk. */
+function walked(paths: readonly AnyPath[]): { states: Set<string>; transitions: Set<string> } {
+  const states = new Set<string>();
+  const transitions = new Set<string>();
+  for (const path of paths) {
+    let source = String(path.steps[0]?.state.value);
+    states.add(source);
+    for (const step of path.steps.slice(1)) {
+      const target = String(step.state.value);
+      transitions.add(`${source} --${step.event.type}--> ${target}`);
+      states.add(target);
+      source = target;
+    }
+  }
+  return { states, transitions };
+}
+
+const coverage: string[] = [];
+afterAll(() => {
+  for (const line of coverage) console.log(line);
+});
+
+function expectFullCoverage(name: string, machine: AnyStateMachine, paths: readonly AnyPath[]): void {
+  const defined = definedTransitions(machine);
+  const reached = walked(paths);
+  expect([...defined.transitions].filter((t) => !reached.transitions.has(t))).toEqual([]);
+  expect([...defined.states].filter((s) => !reached.states.has(s))).toEqual([]);
+  coverage.push(
+    `${name}: ${paths.length} paths; transitions covered ${reached.transitions.size}/${defined.transitions.size}; states ${reached.states.size}/${defined.states.size}`,
+  );
+}
+
+/**
+ * Drives one task T of a real manager through its lifecycle with real calls.
+ * T has one upstream task U (so it starts blocked) and runs alone (maxThreads 1).
+ */
+class TaskDriver {
+  readonly manager = new BackgroundTaskManager({ startProcessing: true, maxThreads: 1 });
+  readonly events: RecordedEvent[] = record(this.manager);
+  readonly upstream = controlled();
+  readonly target = controlled();
+  upstreamUid = -1;
+  uid = -1;
+
+  async init(): Promise<void> {
+    this.upstreamUid = this.manager.addTask(this.upstream.run, { group: 'up' });
+    this.uid = this.manager.addTask(this.target.run, { group: 't', upstreamTaskIds: [this.upstreamUid] });
+    await settle();
+    // U runs; pause so that T, once unblocked, waits in the queue for START.
+    this.manager.pauseProcessing();
+  }
+
+  state(): TaskState | undefined {
+    return this.manager.getTaskState(this.uid);
+  }
+
+  eventsOfTask(): RecordedEvent[] {
+    return this.events.filter((event) => event[0] !== 'taskGroupFinished' && event[1] === this.uid);
+  }
+
+  readonly executors = {
+    UNBLOCK: async () => {
+      this.upstream.resolve(0, { fromUpstream: true });
+      await settle();
+    },
+    START: async () => {
+      this.manager.startProcessing();
+      await settle();
+      expect(this.target.calls[0]).toEqual([{ fromUpstream: true }]);
+    },
+    COMPLETE: async () => {
+      this.target.resolve(0, 'result');
+      await settle();
+    },
+    FAIL: async () => {
+      // From blocked, the failure is the upstream task's, cascading; from running, T's own.
+      if (this.state() === 'blocked') this.upstream.reject(0, new Error('upstream failed'));
+      else this.target.reject(0, new Error('task failed'));
+      await settle();
+    },
+    STOP: async () => {
+      this.manager.stopTask(this.uid, { stopUpstream: false });
+      await settle();
+    },
+  };
+
+  readonly checks: Record<TaskState, () => void> = {
+    blocked: () => {
+      expect(this.state()).toBe('blocked');
+      expect(this.eventsOfTask()).toEqual([]);
+    },
+    queued: () => {
+      expect(this.state()).toBe('queued');
+      expect(this.target.calls).toHaveLength(0);
+      expect(this.eventsOfTask()).toEqual([]);
+    },
+    running: () => {
+      expect(this.state()).toBe('running');
+      expect(this.target.calls).toHaveLength(1);
+      expect(this.eventsOfTask()).toEqual([]);
+    },
+    done: () => {
+      expect(this.state()).toBe('done');
+      expect(this.eventsOfTask()).toEqual([['taskCompleted', this.uid, 't', 'result']]);
+      expect(this.events.at(-1)).toEqual(['taskGroupFinished', 't']);
+    },
+    failed: () => {
+      expect(this.state()).toBe('failed');
+      const message = this.target.calls.length === 0 ? 'upstream failed' : 'task failed';
+      expect(this.eventsOfTask()).toEqual([['taskFailed', this.uid, 't', message]]);
+      expect(this.target.calls).toHaveLength(this.target.calls.length === 0 ? 0 : 1);
+      expect(this.events.at(-1)).toEqual(['taskGroupFinished', 't']);
+    },
+    stopped: () => {
+      expect(this.state()).toBe('stopped');
+      expect(this.eventsOfTask()).toEqual([]);
+      expect(this.events.filter((event) => event[0] === 'taskGroupFinished' && event[1] === 't')).toEqual([]);
+    },
+  };
+}
+
+describe('task lifecycle machine: every path replayed on a real manager', () => {
+  const paths = pathsOf(taskMachine);
+
+  it('covers every state and transition of the machine', () => {
+    expectFullCoverage('task machine', taskMachine, paths);
+  });
+
+  it.each(paths.map((path) => [path.description, path]))('%s', async (_description, path) => {
+    const driver = new TaskDriver();
+    await driver.init();
+    try {
+      await path.test({
+        states: Object.fromEntries(Object.entries(driver.checks).map(([state, check]) => [state, () => check()])),
+        events: driver.executors,
+      });
+    } finally {
+      await driver.manager.shutDown();
+    }
+  });
+});
+
+/** Drives the manager through its phases; a probe task tells whether it processes. */
+class ManagerDriver {
+  readonly manager = new BackgroundTaskManager({ maxThreads: 1 });
+  readonly work = controlled();
+
+  readonly executors = {
+    START: async () => {
+      this.manager.startProcessing();
+      await settle();
+    },
+    PAUSE: async () => {
+      this.manager.pauseProcessing();
+      await settle();
+    },
+    SHUT_DOWN: async () => {
+      await this.manager.shutDown();
+    },
+  };
+
+  async #probe(): Promise<TaskState | undefined> {
+    const uid = this.manager.addTask(this.work.run);
+    await settle();
+    const state = this.manager.getTaskState(uid);
+    if (state === 'running') this.work.resolve(this.work.calls.length - 1);
+    else this.manager.stopTask(uid);
+    await settle();
+    return state;
+  }
+
+  readonly checks = {
+    paused: async () => {
+      expect(this.manager.phase).toBe('paused');
+      expect(await this.#probe()).toBe('queued');
+    },
+    processing: async () => {
+      expect(this.manager.phase).toBe('processing');
+      expect(await this.#probe()).toBe('running');
+    },
+    shutDown: () => {
+      expect(this.manager.phase).toBe('shutDown');
+      expect(() => this.manager.addTask(() => 1)).toThrow(expect.objectContaining({ code: 'ERR_MANAGER_SHUT_DOWN' }));
+      expect(this.manager.pendingCount).toBe(0);
+    },
+  };
+}
+
+describe('manager machine: every path replayed on a real manager', () => {
+  const paths = pathsOf(managerMachine);
+
+  it('covers every state and transition of the machine', () => {
+    expectFullCoverage('manager machine', managerMachine, paths);
+  });
+
+  it.each(paths.map((path) => [path.description, path]))('%s', async (_description, path) => {
+    const driver = new ManagerDriver();
+    try {
+      await path.test({ states: driver.checks, events: driver.executors });
+    } finally {
+      await driver.manager.shutDown();
+    }
+  });
+});
