@@ -40,7 +40,7 @@ interface ModelTask {
   readonly uid: number;
   readonly priority: number;
   readonly group: Group | undefined;
-  /** Ids as given, deduplicated (I1); resolved only when needed, like the original. */
+  /** Ids of the tasks pending when this one was added, deduplicated (I1). */
   readonly upstream: readonly number[];
   readonly args: readonly unknown[];
   readonly passThrough: boolean;

@@ -1,0 +1,401 @@
+/**
+ * Random command sequences run against the real manager and the reference
+ * model side by side (fast-check model-based testing). After every command
+ * both sides are let run to quiescence and compared: events with payloads,
+ * the callables' invocations (args and merged kwargs), the running and
+ * unsettled sets, and every task's state.
+ */
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { BackgroundTaskManager, type TaskContext, type TaskGroup } from '../../src/index.js';
+import { deferred, settle, type Deferred } from '../helpers.js';
+import { ReferenceModel, type Invocation, type ModelEvent } from './reference-model.js';
+
+type StopFlags = { stopUpstream: boolean; stopDownstream: boolean };
+
+/** The real manager, with callables whose completion the commands control. */
+export class RealSystem {
+  readonly manager: BackgroundTaskManager;
+  readonly events: ModelEvent[] = [];
+  readonly invocations: Invocation[] = [];
+  readonly listenerOutcomes: string[] = [];
+  readonly #unsettled = new Map<number, Deferred>();
+  #tasksAdded = 0;
+
+  constructor(maxThreads: number, startProcessing: boolean) {
+    this.manager = new BackgroundTaskManager({ maxThreads, startProcessing, finishedTaskHistory: 100_000 });
+    this.manager.on('taskCompleted', (uid, group, result) => this.events.push({ type: 'taskCompleted', uid, group, result }));
+    this.manager.on('taskFailed', (uid, group, message) => this.events.push({ type: 'taskFailed', uid, group, message }));
+    this.manager.on('taskGroupFinished', (group) => this.events.push({ type: 'taskGroupFinished', group }));
+    this.manager.on('error', (error) => {
+      throw error; // a harness bug: listener actions catch their own errors
+    });
+  }
+
+  /** The callable of every non-pass-through task: records its call, then waits for the test. */
+  readonly #callable = ((system: RealSystem) =>
+    function (this: TaskContext, ...args: unknown[]): Promise<unknown> {
+      const kwargs = args.pop() as Record<string, unknown>;
+      system.invocations.push({ uid: this.uid, args, kwargs: { ...kwargs } });
+      const settled = deferred();
+      system.#unsettled.set(this.uid, settled);
+      return settled.promise;
+    })(this);
+
+  addTask(options: Parameters<ReferenceModel['addTask']>[0]): number {
+    const uid = this.manager.addTask(this.#callable, options);
+    this.#tasksAdded++;
+    return uid;
+  }
+
+  addPassThroughTask(options: Parameters<ReferenceModel['addPassThroughTask']>[0]): number {
+    const uid = this.manager.addPassThroughTask(options);
+    this.#tasksAdded++;
+    return uid;
+  }
+
+  complete(uid: number, result: unknown): void {
+    this.#take(uid).resolve(result);
+  }
+
+  fail(uid: number, error: unknown): void {
+    this.#take(uid).reject(error);
+  }
+
+  unsettled(): number[] {
+    return [...this.#unsettled.keys()].sort((a, b) => a - b);
+  }
+
+  get taskCount(): number {
+    return this.#tasksAdded;
+  }
+
+  #take(uid: number): Deferred {
+    const settled = this.#unsettled.get(uid);
+    if (settled === undefined) throw new Error(`harness: task ${uid} is not unsettled`);
+    this.#unsettled.delete(uid);
+    return settled;
+  }
+}
+
+/** What a command may pick: resolved against the state when it runs. */
+type UpstreamPick = { kind: 'existing'; index: number } | { kind: 'unknown'; id: number };
+const groups: ReadonlyArray<TaskGroup | undefined> = [undefined, 'a', 'b', 0, 1];
+
+interface AddSpec {
+  readonly priority: number | undefined;
+  readonly group: TaskGroup | undefined;
+  readonly upstream: readonly UpstreamPick[];
+  readonly args: readonly number[];
+  readonly kwargs: Readonly<Record<string, number>> | undefined;
+}
+
+function resolveUpstream(picks: readonly UpstreamPick[], taskCount: number): number[] {
+  return picks.flatMap((pick) => (pick.kind === 'unknown' ? [pick.id] : taskCount === 0 ? [] : [pick.index % taskCount]));
+}
+
+function addOptions(spec: AddSpec, taskCount: number) {
+  return {
+    ...(spec.priority === undefined ? {} : { priority: spec.priority }),
+    ...(spec.group === undefined ? {} : { group: spec.group }),
+    ...(spec.upstream.length === 0 ? {} : { upstreamTaskIds: resolveUpstream(spec.upstream, taskCount) }),
+    ...(spec.kwargs === undefined ? {} : { taskKwargs: { ...spec.kwargs } }),
+  };
+}
+
+/** Runs `call` on one side; returns the error code it threw, or 'ok'. */
+function outcome(call: () => unknown): string {
+  try {
+    call();
+    return 'ok';
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  }
+}
+
+/** One action, the same on both sides; used as a command and from inside listeners. */
+type Action =
+  | { kind: 'add'; spec: AddSpec }
+  | { kind: 'passThrough'; spec: AddSpec }
+  | { kind: 'stopTask'; pick: number; flags: StopFlags }
+  | { kind: 'stopGroup'; group: TaskGroup; flags: StopFlags }
+  | { kind: 'stopAll' }
+  | { kind: 'pause' }
+  | { kind: 'start' }
+  | { kind: 'nextGroupId' }
+  | { kind: 'shutDown' };
+
+/** The model never forgets a task: its task count is the first id it does not know. */
+export function modelTaskCount(model: ReferenceModel): number {
+  let count = 0;
+  while (model.getTaskState(count) !== undefined) count++;
+  return count;
+}
+
+function applyToModel(model: ReferenceModel, action: Action): string {
+  const taskCount = modelTaskCount(model);
+  switch (action.kind) {
+    case 'add':
+      return outcome(() => model.addTask({ ...addOptions(action.spec, taskCount), taskArgs: [...action.spec.args] }));
+    case 'passThrough':
+      return outcome(() => model.addPassThroughTask(addOptions(action.spec, taskCount)));
+    case 'stopTask':
+      return outcome(() => model.stopTask(pickTask(action.pick, taskCount), action.flags));
+    case 'stopGroup':
+      return outcome(() => model.stopTaskGroup(action.group, action.flags));
+    case 'stopAll':
+      return outcome(() => model.stopAllTasks());
+    case 'pause':
+      return outcome(() => model.pauseProcessing());
+    case 'start':
+      return outcome(() => model.startProcessing());
+    case 'nextGroupId':
+      return String(model.nextGroupId());
+    case 'shutDown':
+      return outcome(() => model.shutDown());
+  }
+}
+
+function applyToReal(real: RealSystem, action: Action): string {
+  const manager = real.manager;
+  const taskCount = real.taskCount;
+  switch (action.kind) {
+    case 'add':
+      return outcome(() => real.addTask({ ...addOptions(action.spec, taskCount), taskArgs: [...action.spec.args] }));
+    case 'passThrough':
+      return outcome(() => real.addPassThroughTask(addOptions(action.spec, taskCount)));
+    case 'stopTask':
+      return outcome(() => manager.stopTask(pickTask(action.pick, taskCount), action.flags));
+    case 'stopGroup':
+      return outcome(() => manager.stopTaskGroup(action.group, action.flags));
+    case 'stopAll':
+      return outcome(() => manager.stopAllTasks());
+    case 'pause':
+      return outcome(() => manager.pauseProcessing());
+    case 'start':
+      return outcome(() => manager.startProcessing());
+    case 'nextGroupId':
+      return String(manager.nextGroupId());
+    case 'shutDown':
+      return outcome(() => void manager.shutDown());
+  }
+}
+
+/** Existing ids, plus one unknown id past the end. */
+function pickTask(pick: number, taskCount: number): number {
+  return pick % (taskCount + 1);
+}
+
+function describeAction(action: Action): string {
+  return JSON.stringify(action);
+}
+
+/** Both sides side by side; fast-check's "model" and "real" are this one object. */
+export class Systems {
+  readonly model: ReferenceModel;
+  readonly real: RealSystem;
+  readonly maxThreads: number;
+  readonly modelListenerOutcomes: string[] = [];
+
+  constructor(maxThreads: number, startProcessing: boolean) {
+    this.maxThreads = maxThreads;
+    this.model = new ReferenceModel({ maxThreads, startProcessing });
+    this.real = new RealSystem(maxThreads, startProcessing);
+  }
+
+  apply(action: Action): void {
+    const modelOutcome = applyToModel(this.model, action);
+    const realOutcome = applyToReal(this.real, action);
+    expect(realOutcome, `outcome of ${describeAction(action)}`).toBe(modelOutcome);
+  }
+
+  /** Lets both sides run to quiescence, then compares everything observable. */
+  async compare(): Promise<void> {
+    this.model.flush();
+    await settle();
+    const { model, real } = this;
+    expect(real.listenerOutcomes).toEqual(this.modelListenerOutcomes);
+    expect(real.events).toEqual(model.events);
+    expect(real.invocations).toEqual(model.invocations);
+    expect(real.unsettled()).toEqual(model.unsettled());
+    expect(real.taskCount).toBe(modelTaskCount(model));
+    const ids = Array.from({ length: real.taskCount + 1 }, (_, uid) => uid);
+    expect(ids.map((uid) => real.manager.getTaskState(uid))).toEqual(ids.map((uid) => model.getTaskState(uid)));
+    const running = ids.filter((uid) => real.manager.getTaskState(uid) === 'running');
+    expect(running).toEqual(model.running());
+    expect(running.length).toBeLessThanOrEqual(this.maxThreads);
+  }
+}
+
+type Trigger = ModelEvent['type'];
+
+/**
+ * Registers, on both sides, a one-shot listener that performs `action` at
+ * the next event of type `trigger` (reentrancy: the action runs inside the
+ * emission). With `useEventTarget`, a stop targets the event's own task or group.
+ */
+function onNext(systems: Systems, trigger: Trigger, action: Action, useEventTarget: boolean): void {
+  const { model, real } = systems;
+  const retarget = (event: ModelEvent): Action => {
+    if (!useEventTarget) return action;
+    if (action.kind === 'stopTask' && event.type !== 'taskGroupFinished') return { ...action, pick: event.uid };
+    if (action.kind === 'stopGroup' && event.group !== undefined) return { ...action, group: event.group };
+    return action;
+  };
+  let modelFired = false;
+  model.on((event) => {
+    if (modelFired || event.type !== trigger) return;
+    modelFired = true;
+    systems.modelListenerOutcomes.push(`${trigger}: ${applyToModel(model, retarget(event))}`);
+  });
+  let realFired = false;
+  const once = (event: ModelEvent): void => {
+    if (realFired) return;
+    realFired = true;
+    real.listenerOutcomes.push(`${trigger}: ${applyToReal(real, retarget(event))}`);
+  };
+  const manager = real.manager;
+  if (trigger === 'taskCompleted') manager.on('taskCompleted', (uid, group, result) => once({ type: trigger, uid, group, result }));
+  if (trigger === 'taskFailed') manager.on('taskFailed', (uid, group, message) => once({ type: trigger, uid, group, message }));
+  if (trigger === 'taskGroupFinished') manager.on('taskGroupFinished', (group) => once({ type: trigger, group }));
+}
+
+type SystemsCommand = fc.AsyncCommand<Systems, Systems>;
+
+class ActionCommand implements SystemsCommand {
+  constructor(readonly action: Action) {}
+  check = (): boolean => true;
+  async run(_model: Systems, systems: Systems): Promise<void> {
+    systems.apply(this.action);
+    await systems.compare();
+  }
+  toString = (): string => describeAction(this.action);
+}
+
+class SettleCommand implements SystemsCommand {
+  constructor(
+    readonly pick: number,
+    readonly outcome: { ok: true; result: unknown } | { ok: false; error: 'Error' | 'string' | 'undefined' },
+  ) {}
+  check = (systems: Systems): boolean => systems.model.unsettled().length > 0;
+  async run(_model: Systems, systems: Systems): Promise<void> {
+    const candidates = systems.model.unsettled();
+    const uid = candidates[this.pick % candidates.length] as number;
+    if (this.outcome.ok) {
+      systems.model.complete(uid, structuredClone(this.outcome.result));
+      systems.real.complete(uid, structuredClone(this.outcome.result));
+    } else {
+      const error = makeError(this.outcome.error, uid);
+      systems.model.fail(uid, error);
+      systems.real.fail(uid, error);
+    }
+    await systems.compare();
+  }
+  toString = (): string => `settle(pick ${this.pick}, ${JSON.stringify(this.outcome)})`;
+}
+
+function makeError(kind: 'Error' | 'string' | 'undefined', uid: number): unknown {
+  if (kind === 'Error') return new Error(`task ${uid} failed`);
+  if (kind === 'string') return `task ${uid} failed (string)`;
+  return undefined;
+}
+
+class OnNextCommand implements SystemsCommand {
+  constructor(
+    readonly trigger: Trigger,
+    readonly action: Action,
+    readonly useEventTarget: boolean,
+  ) {}
+  check = (): boolean => true;
+  async run(_model: Systems, systems: Systems): Promise<void> {
+    onNext(systems, this.trigger, this.action, this.useEventTarget);
+    await systems.compare();
+  }
+  toString = (): string => `onNext(${this.trigger}, ${describeAction(this.action)}, eventTarget=${this.useEventTarget})`;
+}
+
+// ---- arbitraries ----
+
+const priority = fc.option(fc.integer({ min: -2, max: 2 }), { nil: undefined });
+const group = fc.constantFrom(...groups);
+const upstreamPick: fc.Arbitrary<UpstreamPick> = fc.oneof(
+  { weight: 5, arbitrary: fc.nat({ max: 1000 }).map((index) => ({ kind: 'existing' as const, index })) },
+  { weight: 1, arbitrary: fc.integer({ min: 500, max: 600 }).map((id) => ({ kind: 'unknown' as const, id })) },
+);
+const kwargKey = fc.constantFrom('k', 'x', 'y');
+const spec: fc.Arbitrary<AddSpec> = fc.record({
+  priority,
+  group,
+  upstream: fc.array(upstreamPick, { maxLength: 3 }),
+  args: fc.array(fc.integer({ min: -9, max: 9 }), { maxLength: 2 }),
+  kwargs: fc.option(fc.dictionary(kwargKey, fc.integer({ min: 0, max: 9 }), { maxKeys: 2 }), { nil: undefined }),
+});
+const flags: fc.Arbitrary<StopFlags> = fc.record({ stopUpstream: fc.boolean(), stopDownstream: fc.boolean() });
+const result: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: fc.dictionary(kwargKey, fc.integer({ min: 0, max: 9 }), { maxKeys: 3 }) },
+  { weight: 1, arbitrary: fc.integer() },
+  { weight: 1, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.constant(null) },
+  { weight: 1, arbitrary: fc.array(fc.integer(), { maxLength: 2 }) },
+);
+
+const action: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 10, arbitrary: spec.map((s) => ({ kind: 'add' as const, spec: s })) },
+  { weight: 3, arbitrary: spec.map((s) => ({ kind: 'passThrough' as const, spec: s })) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('stopTask' as const), pick: fc.nat({ max: 1000 }), flags }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('stopGroup' as const),
+      group: fc.constantFrom(...(groups.filter((g) => g !== undefined) as TaskGroup[])),
+      flags,
+    }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'stopAll' as const }) },
+  { weight: 2, arbitrary: fc.constant({ kind: 'pause' as const }) },
+  { weight: 3, arbitrary: fc.constant({ kind: 'start' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'nextGroupId' as const }) },
+);
+/** Shutting down ends most of the interest of a run: rare, and only as its own command. */
+const shutDown = fc.constant({ kind: 'shutDown' as const });
+
+const commands = [
+  action.map((a) => new ActionCommand(a) as SystemsCommand),
+  shutDown.map((a) => new ActionCommand(a) as SystemsCommand),
+  fc
+    .tuple(fc.nat(), fc.oneof({ weight: 3, arbitrary: result.map((r) => ({ ok: true as const, result: r })) },
+      { weight: 1, arbitrary: fc.constantFrom('Error' as const, 'string' as const, 'undefined' as const).map((error) => ({ ok: false as const, error })) }))
+    .map(([pick, settled]) => new SettleCommand(pick, settled) as SystemsCommand),
+  fc
+    .tuple(fc.constantFrom<Trigger>('taskCompleted', 'taskFailed', 'taskGroupFinished'), fc.oneof(action, shutDown), fc.boolean())
+    .map(([trigger, inner, retarget]) => new OnNextCommand(trigger, inner, retarget) as SystemsCommand),
+];
+
+/** fc.commands picks uniformly among its arbitraries: repeat one to weigh it. */
+const weightedCommands: fc.Arbitrary<SystemsCommand>[] = [
+  ...Array<fc.Arbitrary<SystemsCommand>>(8).fill(commands[0] as fc.Arbitrary<SystemsCommand>),
+  commands[1] as fc.Arbitrary<SystemsCommand>,
+  ...Array<fc.Arbitrary<SystemsCommand>>(8).fill(commands[2] as fc.Arbitrary<SystemsCommand>),
+  ...Array<fc.Arbitrary<SystemsCommand>>(2).fill(commands[3] as fc.Arbitrary<SystemsCommand>),
+];
+
+export interface ModelRunOptions {
+  readonly maxCommands: number;
+}
+
+/** The property: any command sequence keeps the real manager and the model in agreement. */
+export function agreementProperty(options: ModelRunOptions) {
+  return fc.asyncProperty(
+    fc.integer({ min: 1, max: 3 }),
+    fc.boolean(),
+    fc.commands(weightedCommands, { maxCommands: options.maxCommands, size: 'max' }),
+    async (maxThreads, startProcessing, cmds) => {
+      const systems = new Systems(maxThreads, startProcessing);
+      try {
+        await fc.asyncModelRun(() => ({ model: systems, real: systems }), cmds);
+      } finally {
+        await systems.real.manager.shutDown();
+      }
+    },
+  );
+}
