@@ -62,12 +62,17 @@ export class WorkerPool implements WorkerRunner {
       return;
     }
     Atomics.store(this.#slots, slot, 0);
-    this.#ensurePool()
-      .execute({ name, args, kwargs, slot })
-      .then(
-        (value) => this.#finish(slot, entry, true, value),
-        (error: unknown) => this.#finish(slot, entry, false, this.#explain(name, error)),
-      );
+    let execution: Promise<unknown>;
+    try {
+      execution = this.#ensurePool().execute({ name, args, kwargs, slot });
+    } catch (error) {
+      // e.g. the pool cannot be created: the task fails, its slot is freed.
+      execution = Promise.reject(error);
+    }
+    execution.then(
+      (value) => this.#finish(slot, entry, true, value),
+      (error: unknown) => this.#finish(slot, entry, false, this.#explain(name, error)),
+    );
   }
 
   /** Terminates every thread; resolves once they have all exited. Idempotent. */

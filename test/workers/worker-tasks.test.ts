@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId as mainThreadId } from 'node:worker_threads';
@@ -129,6 +129,17 @@ describe('worker tasks on a real pool', () => {
     expect(await failureOf(manager, first)).toMatch(/exited with code 1 before it was ready: cannot load this module/);
     expect(await failureOf(manager, manager.addTask(workerTask('any')))).toMatch(/before it was ready/);
     expect(await resultOf(manager, manager.addTask(() => 'main thread still works'))).toBe('main thread still works');
+  });
+
+  it('fail the task, not hang, when the pool cannot even be created (worker module removed)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btm-'));
+    const script = join(dir, 'gone.worker.mjs');
+    writeFileSync(script, 'export default 1;\n');
+    const manager = create({ workerScript: script });
+    rmSync(script);
+    const uid = manager.addTask(workerTask('any'));
+    expect(await failureOf(manager, uid)).toMatch(/gone\.worker\.mjs/);
+    expect(manager.threadsStarted).toBe(false);
   });
 
   it('stop a never-ending worker task, then shut down: the promise resolves', async () => {
