@@ -54,6 +54,34 @@ export class RealSystem {
     return uid;
   }
 
+  stopTask(uid: number, flags: StopFlags): void {
+    this.manager.stopTask(uid, flags);
+  }
+
+  stopTaskGroup(group: TaskGroup, flags: StopFlags): void {
+    this.manager.stopTaskGroup(group, flags);
+  }
+
+  stopAllTasks(): void {
+    this.manager.stopAllTasks();
+  }
+
+  pauseProcessing(): void {
+    this.manager.pauseProcessing();
+  }
+
+  startProcessing(): void {
+    this.manager.startProcessing();
+  }
+
+  nextGroupId(): number {
+    return this.manager.nextGroupId();
+  }
+
+  shutDown(): void {
+    void this.manager.shutDown();
+  }
+
   complete(uid: number, result: unknown): void {
     this.#take(uid).resolve(result);
   }
@@ -132,54 +160,45 @@ export function modelTaskCount(model: ReferenceModel): number {
   return count;
 }
 
-function applyToModel(model: ReferenceModel, action: Action): string {
-  const taskCount = modelTaskCount(model);
+/** The calls the model and the real system share, so one function applies an action to either. */
+type Target = Pick<
+  ReferenceModel,
+  | 'addTask'
+  | 'addPassThroughTask'
+  | 'stopTask'
+  | 'stopTaskGroup'
+  | 'stopAllTasks'
+  | 'pauseProcessing'
+  | 'startProcessing'
+  | 'nextGroupId'
+  | 'shutDown'
+>;
+
+function applyTo(target: Target, action: Action, taskCount: number): string {
   switch (action.kind) {
     case 'add':
-      return outcome(() => model.addTask({ ...addOptions(action.spec, taskCount), taskArgs: [...action.spec.args] }));
+      return outcome(() => target.addTask({ ...addOptions(action.spec, taskCount), taskArgs: [...action.spec.args] }));
     case 'passThrough':
-      return outcome(() => model.addPassThroughTask(addOptions(action.spec, taskCount)));
+      return outcome(() => target.addPassThroughTask(addOptions(action.spec, taskCount)));
     case 'stopTask':
-      return outcome(() => model.stopTask(pickTask(action.pick, taskCount), action.flags));
+      return outcome(() => target.stopTask(pickTask(action.pick, taskCount), action.flags));
     case 'stopGroup':
-      return outcome(() => model.stopTaskGroup(action.group, action.flags));
+      return outcome(() => target.stopTaskGroup(action.group, action.flags));
     case 'stopAll':
-      return outcome(() => model.stopAllTasks());
+      return outcome(() => target.stopAllTasks());
     case 'pause':
-      return outcome(() => model.pauseProcessing());
+      return outcome(() => target.pauseProcessing());
     case 'start':
-      return outcome(() => model.startProcessing());
+      return outcome(() => target.startProcessing());
     case 'nextGroupId':
-      return String(model.nextGroupId());
+      return String(target.nextGroupId());
     case 'shutDown':
-      return outcome(() => model.shutDown());
+      return outcome(() => target.shutDown());
   }
 }
 
-function applyToReal(real: RealSystem, action: Action): string {
-  const manager = real.manager;
-  const taskCount = real.taskCount;
-  switch (action.kind) {
-    case 'add':
-      return outcome(() => real.addTask({ ...addOptions(action.spec, taskCount), taskArgs: [...action.spec.args] }));
-    case 'passThrough':
-      return outcome(() => real.addPassThroughTask(addOptions(action.spec, taskCount)));
-    case 'stopTask':
-      return outcome(() => manager.stopTask(pickTask(action.pick, taskCount), action.flags));
-    case 'stopGroup':
-      return outcome(() => manager.stopTaskGroup(action.group, action.flags));
-    case 'stopAll':
-      return outcome(() => manager.stopAllTasks());
-    case 'pause':
-      return outcome(() => manager.pauseProcessing());
-    case 'start':
-      return outcome(() => manager.startProcessing());
-    case 'nextGroupId':
-      return String(manager.nextGroupId());
-    case 'shutDown':
-      return outcome(() => void manager.shutDown());
-  }
-}
+const applyToModel = (model: ReferenceModel, action: Action): string => applyTo(model, action, modelTaskCount(model));
+const applyToReal = (real: RealSystem, action: Action): string => applyTo(real, action, real.taskCount);
 
 /** Existing ids, plus one unknown id past the end. */
 function pickTask(pick: number, taskCount: number): number {
