@@ -204,6 +204,19 @@ export class BackgroundTaskManager {
   }
 
   /**
+   * Resolves once no task is pending (blocked, queued or running), however
+   * they ended: completed, failed, stopped or shut down. Resolves at once
+   * when nothing is pending. Tasks stopped while running may still be
+   * finishing their work.
+   * @example
+   * for (const url of urls) manager.addTask(fetchOne, { taskKwargs: { url } });
+   * await manager.onIdle();
+   */
+  onIdle(): Promise<void> {
+    return this.#scheduler.whenIdle();
+  }
+
+  /**
    * Stops every task, stops processing, ignores whatever still runs and
    * terminates the worker threads. Resolves once every thread has exited.
    * Afterwards, adding work throws {@link ManagerShutDownError}; `stop*`

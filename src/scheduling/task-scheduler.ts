@@ -41,6 +41,7 @@ export class TaskScheduler {
   /** Slots taken by running tasks, including stopped ones whose work has not ended. */
   #busy = 0;
   #dispatchScheduled = false;
+  #idleWaiters: Array<() => void> = [];
 
   constructor(options: TaskSchedulerOptions) {
     this.#options = options;
@@ -76,6 +77,12 @@ export class TaskScheduler {
     return uid;
   }
 
+  /** Resolves once no task is pending (at once if none is). */
+  whenIdle(): Promise<void> {
+    if (this.#pending.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
   getState(uid: number): TaskState | undefined {
     return this.#pending.get(uid)?.state ?? this.#finished.get(uid);
   }
@@ -101,6 +108,7 @@ export class TaskScheduler {
       this.#forget(task);
       if (wasRunning) task.abort?.abort(new TaskStoppedError(task.uid));
     }
+    this.#notifyIfIdle();
   }
 
   /** Schedules one dispatch in a microtask (contract T1): a synchronous batch is registered first. */
@@ -285,7 +293,15 @@ export class TaskScheduler {
       }
     }
     this.#forget(task);
+    this.#notifyIfIdle();
     return groupEmptied;
+  }
+
+  #notifyIfIdle(): void {
+    if (this.#pending.size !== 0 || this.#idleWaiters.length === 0) return;
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** Keeps only the final state; the work, arguments and graph links are released. */

@@ -446,3 +446,32 @@ describe('Threads', () => {
     expect(events).toEqual([['taskCompleted', 0, undefined, threadId]]);
   });
 });
+
+describe('onIdle', () => {
+  it('resolves once nothing is pending, however the tasks ended, and at once when idle', async () => {
+    const manager = create({ maxThreads: 2 });
+    await manager.onIdle();
+    const work = controlled();
+    const order: string[] = [];
+    manager.addTask(work.run);
+    const failing = manager.addTask(() => Promise.reject(new Error('x')));
+    manager.addTask(() => 1, { upstreamTaskIds: [failing] });
+    const stopped = manager.addTask(work.run, { priority: -1 });
+    const idle = manager.onIdle().then(() => order.push('idle'));
+    await settle();
+    manager.stopTask(stopped);
+    work.resolve(0, 'last');
+    manager.on('taskCompleted', () => order.push('completed'));
+    await idle;
+    expect(order).toEqual(['completed', 'idle']);
+    expect(manager.pendingCount).toBe(0);
+  });
+
+  it('resolves on shutDown with tasks still pending', async () => {
+    const manager = create({ startProcessing: false });
+    manager.addTask(() => 1);
+    const idle = manager.onIdle();
+    await manager.shutDown();
+    await expect(idle).resolves.toBeUndefined();
+  });
+});
