@@ -1,4 +1,5 @@
-import type { BackgroundTaskManager, TaskGroup } from '../src/index.js';
+import { afterEach } from 'vitest';
+import { BackgroundTaskManager, type BackgroundTaskManagerOptions, type TaskGroup } from '../src/index.js';
 
 export interface Deferred<T = unknown> {
   readonly promise: Promise<T>;
@@ -86,4 +87,30 @@ const waitAsync = (
 /** Resolves once `array[index]` is no longer `value` (woken by another thread's Atomics.notify). */
 export async function waitWhileEqual(array: Int32Array, index: number, value: number): Promise<void> {
   await waitAsync(array, index, value).value;
+}
+
+/**
+ * Returns a `create(options)` that makes managers with `defaults` and shuts
+ * every one of them down after each test. Call it at the top of a test file.
+ */
+export function managersWith(defaults: BackgroundTaskManagerOptions): (options?: BackgroundTaskManagerOptions) => BackgroundTaskManager {
+  const managers: BackgroundTaskManager[] = [];
+  afterEach(async () => {
+    await Promise.all(managers.splice(0).map((manager) => manager.shutDown()));
+  });
+  return (options = {}) => {
+    const manager = new BackgroundTaskManager({ ...defaults, ...options });
+    managers.push(manager);
+    return manager;
+  };
+}
+
+/** The result of task `uid`, from its `taskCompleted` event. */
+export function resultOf(manager: BackgroundTaskManager, uid: number): Promise<unknown> {
+  return nextEvent(manager, 'taskCompleted', (id) => id === uid).then((args) => args[2]);
+}
+
+/** The message of task `uid`'s `taskFailed` event. */
+export function failureOf(manager: BackgroundTaskManager, uid: number): Promise<string> {
+  return nextEvent(manager, 'taskFailed', (id) => id === uid).then((args) => args[2] as string);
 }

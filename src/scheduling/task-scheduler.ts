@@ -188,7 +188,8 @@ export class TaskScheduler {
       return;
     }
     if (isThenable(result)) {
-      result.then(
+      // Promise.resolve guards against thenables that throw or call back twice; a native promise passes as is.
+      Promise.resolve(result).then(
         (value) => this.#settle(task, true, value),
         (error: unknown) => this.#settle(task, false, error),
       );

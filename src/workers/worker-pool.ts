@@ -6,19 +6,30 @@ import type { TaskKwargs, TaskWorkerOptions } from '../api/types.js';
 import type { WorkerRunner } from '../scheduling/task-scheduler.js';
 import { WORKER_DATA_KEY, type WorkerRequest } from './messages.js';
 
-interface InFlight {
-  readonly name: string;
+/** A worker task holding a slot: waiting for an idle worker, or handed to the pool. */
+interface Job {
+  readonly slot: number;
+  readonly request: WorkerRequest;
   readonly settle: (ok: boolean, value: unknown) => void;
+  handedOff: boolean;
 }
+
+/** How often to look for a replacement worker while tasks wait for one (only after a crash). */
+const REPLACEMENT_POLL_MS = 5;
 
 /**
  * Runs worker tasks on a poolifier `FixedThreadPool` of `size` threads,
  * started when the first worker task needs one. The manager never has more
  * than `size` tasks running, so each task gets a slot of its own.
  *
+ * A task is handed to poolifier only when a ready worker is idle, so no
+ * worker ever holds more than one task: poolifier would otherwise queue a
+ * task on a busy worker while a crashed one is being replaced, and lose it
+ * if that worker died too.
+ *
  * poolifier 5.3.2 never settles a task whose worker dies. Each worker writes
- * its `threadId` into the task's slot when it starts the task; when a worker
- * exits unexpectedly, the tasks whose slots hold its id are failed here, and
+ * its `threadId` into its task's slot when it starts it; when a worker exits
+ * unexpectedly, the task whose slot holds its id is failed here, and
  * poolifier replaces the worker.
  */
 export class WorkerPool implements WorkerRunner {
@@ -26,23 +37,28 @@ export class WorkerPool implements WorkerRunner {
   readonly #size: number;
   readonly #workerOptions: TaskWorkerOptions | undefined;
   readonly #slots: Int32Array;
-  readonly #inFlight: Array<InFlight | undefined>;
+  readonly #jobs: Array<Job | undefined>;
   readonly #freeSlots: number[];
+  /** Jobs waiting for an idle ready worker, oldest first (at most `size`). */
+  #waiting: Job[] = [];
+  #handedOff = 0;
+  #pollTimer: NodeJS.Timeout | undefined;
   readonly #threadIds = new WeakMap<Worker, number>();
   readonly #lastErrors = new WeakMap<Worker, Error>();
   /** Threads that have started a task, so their module loads. */
   readonly #provenThreads = new Set<number>();
   #pool: FixedThreadPool<WorkerRequest, unknown> | undefined;
-  /** Set when a worker died before it was ready: the module cannot load, every worker task fails with it. */
-  #startupError: WorkerStartupError | undefined;
+  /** Set when a worker died before it was ready: the module cannot load; every worker task fails with it. */
+  #startupError: Error | undefined;
   #destroying: Promise<void> | undefined;
+  #whenAllExited: (() => void) | undefined;
 
   constructor(script: string | URL, size: number, workerOptions?: TaskWorkerOptions) {
     this.#script = script instanceof URL ? fileURLToPath(script) : script;
     this.#size = size;
     this.#workerOptions = workerOptions;
     this.#slots = new Int32Array(new SharedArrayBuffer(size * Int32Array.BYTES_PER_ELEMENT));
-    this.#inFlight = new Array<InFlight | undefined>(size).fill(undefined);
+    this.#jobs = new Array<Job | undefined>(size).fill(undefined);
     this.#freeSlots = Array.from({ length: size }, (_, index) => size - 1 - index);
   }
 
@@ -54,25 +70,11 @@ export class WorkerPool implements WorkerRunner {
   run(name: string, args: readonly unknown[], kwargs: TaskKwargs, settle: (ok: boolean, value: unknown) => void): void {
     const slot = this.#freeSlots.pop();
     if (slot === undefined) throw new Error(`Invariant: more than ${this.#size} worker tasks running`);
-    const entry: InFlight = { name, settle };
-    this.#inFlight[slot] = entry;
-    if (this.#startupError !== undefined) {
-      const error = this.#startupError;
-      queueMicrotask(() => this.#finish(slot, entry, false, error));
-      return;
-    }
+    const job: Job = { slot, request: { name, args, kwargs, slot }, settle, handedOff: false };
+    this.#jobs[slot] = job;
     Atomics.store(this.#slots, slot, 0);
-    let execution: Promise<unknown>;
-    try {
-      execution = this.#ensurePool().execute({ name, args, kwargs, slot });
-    } catch (error) {
-      // e.g. the pool cannot be created: the task fails, its slot is freed.
-      execution = Promise.reject(error);
-    }
-    execution.then(
-      (value) => this.#finish(slot, entry, true, value),
-      (error: unknown) => this.#finish(slot, entry, false, this.#explain(name, error)),
-    );
+    this.#waiting.push(job);
+    this.#pump();
   }
 
   /** Terminates every thread; resolves once they have all exited. Idempotent. */
@@ -82,6 +84,7 @@ export class WorkerPool implements WorkerRunner {
   }
 
   async #destroyPool(): Promise<void> {
+    clearTimeout(this.#pollTimer);
     const pool = this.#pool;
     if (pool === undefined) return;
     // poolifier 5.3.2's destroy() never resolves when its workers died while
@@ -93,27 +96,75 @@ export class WorkerPool implements WorkerRunner {
     await Promise.race([pool.destroy(), allExited]);
   }
 
-  #whenAllExited: (() => void) | undefined;
-
   #checkAllExited(): void {
     if (this.#pool?.workerNodes.length === 0) this.#whenAllExited?.();
   }
 
+  /** Hands waiting jobs to the pool while a ready worker is idle. */
+  #pump(): void {
+    if (this.#startupError !== undefined) {
+      this.#failWaiting(this.#startupError);
+      return;
+    }
+    if (this.#destroying !== undefined) return;
+    let pool: FixedThreadPool<WorkerRequest, unknown>;
+    try {
+      pool = this.#ensurePool();
+    } catch (error) {
+      this.#failWaiting(error); // e.g. the worker module is gone
+      return;
+    }
+    while (this.#waiting.length > 0 && this.#handedOff < readyWorkers(pool)) {
+      this.#handOff(pool, this.#waiting.shift() as Job);
+    }
+    if (this.#waiting.length > 0) this.#pollForReplacement();
+  }
+
+  #handOff(pool: FixedThreadPool<WorkerRequest, unknown>, job: Job): void {
+    job.handedOff = true;
+    this.#handedOff++;
+    let execution: Promise<unknown>;
+    try {
+      execution = pool.execute(job.request);
+    } catch (error) {
+      execution = Promise.reject(error);
+    }
+    execution.then(
+      (value) => this.#finish(job, true, value),
+      (error: unknown) => this.#finish(job, false, this.#explain(job.request.name, error)),
+    );
+  }
+
+  /** poolifier marks a replacement worker ready without telling anyone: look again shortly. */
+  #pollForReplacement(): void {
+    if (this.#pollTimer !== undefined) return;
+    this.#pollTimer = setTimeout(() => {
+      this.#pollTimer = undefined;
+      this.#pump();
+    }, REPLACEMENT_POLL_MS);
+  }
+
+  #failWaiting(error: unknown): void {
+    const waiting = this.#waiting;
+    this.#waiting = [];
+    for (const job of waiting) queueMicrotask(() => this.#finish(job, false, error));
+  }
+
   #ensurePool(): FixedThreadPool<WorkerRequest, unknown> {
     if (this.#pool !== undefined) return this.#pool;
-    const pool = this;
+    const adapter = this;
     this.#pool = new FixedThreadPool<WorkerRequest, unknown>(this.#size, this.#script, {
       // Without events, poolifier has no emitter to throw an unhandled 'error' on.
       enableEvents: false,
       workerOptions: { ...this.#workerOptions, workerData: { [WORKER_DATA_KEY]: { slots: this.#slots } } },
       onlineHandler(this: Worker) {
-        pool.#threadIds.set(this, this.threadId);
+        adapter.#threadIds.set(this, this.threadId);
       },
       errorHandler(this: Worker, error: Error) {
-        pool.#lastErrors.set(this, error);
+        adapter.#lastErrors.set(this, error);
       },
       exitHandler(this: Worker, exitCode: number) {
-        pool.#onWorkerExit(this, exitCode);
+        adapter.#onWorkerExit(this, exitCode);
       },
     });
     return this.#pool;
@@ -127,16 +178,12 @@ export class WorkerPool implements WorkerRunner {
     }
     const cause = this.#lastErrors.get(worker);
     const threadId = this.#threadIds.get(worker);
-    let crashed = 0;
-    for (let slot = 0; slot < this.#size; slot++) {
-      const entry = this.#inFlight[slot];
-      if (entry !== undefined && threadId !== undefined && Atomics.load(this.#slots, slot) === threadId) {
-        crashed++;
-        this.#finish(slot, entry, false, new WorkerExitedError(entry.name, exitCode, cause));
-      }
-    }
+    const crashed = this.#jobs.filter(
+      (job): job is Job => job?.handedOff === true && threadId !== undefined && Atomics.load(this.#slots, job.slot) === threadId,
+    );
+    for (const job of crashed) this.#finish(job, false, new WorkerExitedError(job.request.name, exitCode, cause));
     // A worker that died with no task on it and never ran one could not load its module.
-    if (crashed === 0 && (threadId === undefined || !this.#provenThreads.has(threadId))) {
+    if (crashed.length === 0 && (threadId === undefined || !this.#provenThreads.has(threadId))) {
       this.#failStartup(new WorkerStartupError(this.#script, exitCode, cause));
     }
   }
@@ -148,21 +195,25 @@ export class WorkerPool implements WorkerRunner {
    */
   #failStartup(error: WorkerStartupError): void {
     this.#startupError = error;
-    for (let slot = 0; slot < this.#size; slot++) {
-      const entry = this.#inFlight[slot];
-      if (entry !== undefined && Atomics.load(this.#slots, slot) === 0) this.#finish(slot, entry, false, error);
+    for (const job of this.#jobs) {
+      if (job !== undefined && Atomics.load(this.#slots, job.slot) === 0) this.#finish(job, false, error);
     }
+    this.#waiting = [];
     void this.destroy();
   }
 
-  /** Settles a slot's task once; a late answer for a slot already settled is dropped. */
-  #finish(slot: number, entry: InFlight, ok: boolean, value: unknown): void {
-    if (this.#inFlight[slot] !== entry) return;
-    const threadId = Atomics.load(this.#slots, slot);
+  /** Settles a job once; a late answer for a job already settled is dropped. */
+  #finish(job: Job, ok: boolean, value: unknown): void {
+    if (this.#jobs[job.slot] !== job) return;
+    const threadId = Atomics.load(this.#slots, job.slot);
     if (threadId !== 0) this.#provenThreads.add(threadId);
-    this.#inFlight[slot] = undefined;
-    this.#freeSlots.push(slot);
-    entry.settle(ok, value);
+    this.#jobs[job.slot] = undefined;
+    this.#freeSlots.push(job.slot);
+    if (job.handedOff) this.#handedOff--;
+    else this.#waiting = this.#waiting.filter((waiting) => waiting !== job);
+    job.settle(ok, value);
+    // A worker is idle again (or, after a crash, being replaced: poolifier drops the node after this handler).
+    queueMicrotask(() => this.#pump());
   }
 
   #explain(name: string, error: unknown): unknown {
@@ -174,4 +225,10 @@ export class WorkerPool implements WorkerRunner {
     }
     return error;
   }
+}
+
+function readyWorkers(pool: FixedThreadPool<WorkerRequest, unknown>): number {
+  let ready = 0;
+  for (const node of pool.workerNodes) if (node.info.ready) ready++;
+  return ready;
 }

@@ -44,10 +44,35 @@ export function defineWorkerTasks(tasks: WorkerTaskMap): ThreadWorker<WorkerRequ
         `The worker module defines no worker task '${name}' (it defines: ${known})`,
       );
     }
-    const result = await fn(...args, kwargs as TaskKwargs);
+    let result: unknown;
+    try {
+      result = await fn(...args, kwargs as TaskKwargs);
+    } catch (error) {
+      throw sendable(error);
+    }
     assertCloneable(name, result);
     return result;
   });
+}
+
+/**
+ * poolifier 5.3.2 never answers for a task whose thrown value it cannot
+ * send back (undefined, null, a symbol, anything structuredClone refuses,
+ * such as an Error with a function as `cause`): the task would hang. Throw
+ * what can cross instead, keeping the message (semantics §9: String(value)).
+ */
+function sendable(error: unknown): unknown {
+  if (error === null || error === undefined || typeof error === 'symbol') return String(error);
+  try {
+    structuredClone(error);
+    return error;
+  } catch {
+    if (!(error instanceof Error)) return Object.prototype.toString.call(error);
+    const copy = new Error(error.message);
+    copy.name = error.name;
+    if (error.stack !== undefined) copy.stack = error.stack;
+    return copy;
+  }
 }
 
 /**

@@ -1,16 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackgroundTaskManager, ErrorCodes, type TaskContext } from '../../src/index.js';
-import { controlled, deferred, record, settle } from '../helpers.js';
+import { controlled, deferred, managersWith, record, settle } from '../helpers.js';
 
-const managers: BackgroundTaskManager[] = [];
-function create(options: ConstructorParameters<typeof BackgroundTaskManager>[0] = {}): BackgroundTaskManager {
-  const manager = new BackgroundTaskManager({ startProcessing: true, ...options });
-  managers.push(manager);
-  return manager;
-}
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((manager) => manager.shutDown()));
-});
+const create = managersWith({ startProcessing: true });
+
 
 describe('Scheduling', () => {
   it('§1 starts a task only with processing on, a free thread, and no pending upstream task', async () => {

@@ -1,16 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackgroundTaskManager, workerTask } from '../../src/index.js';
-import { record, settle } from '../helpers.js';
+import { managersWith, record, settle } from '../helpers.js';
 
-const managers: BackgroundTaskManager[] = [];
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((manager) => manager.shutDown()));
-});
-function create(options: ConstructorParameters<typeof BackgroundTaskManager>[0] = {}): BackgroundTaskManager {
-  const manager = new BackgroundTaskManager(options);
-  managers.push(manager);
-  return manager;
-}
+const create = managersWith({});
+
 
 describe('bad input: a clear error at the call, nothing queued is lost', () => {
   it('rejects maxThreads that is not an integer >= 1 with a RangeError saying what came', () => {

@@ -3,26 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId as mainThreadId } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BackgroundTaskManager, workerTask, type BackgroundTaskManagerOptions } from '../../src/index.js';
-import { nextEvent, record, settle, waitWhileEqual } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { workerTask } from '../../src/index.js';
+import { failureOf, managersWith, record, resultOf, settle, waitWhileEqual } from '../helpers.js';
 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
-const managers: BackgroundTaskManager[] = [];
-afterEach(async () => {
-  await Promise.all(managers.splice(0).map((manager) => manager.shutDown()));
-});
-function create(options: BackgroundTaskManagerOptions = {}): BackgroundTaskManager {
-  const manager = new BackgroundTaskManager({ startProcessing: true, maxThreads: 2, workerScript, ...options });
-  managers.push(manager);
-  return manager;
-}
-function failureOf(manager: BackgroundTaskManager, uid: number): Promise<string> {
-  return nextEvent(manager, 'taskFailed', (id) => id === uid).then((args) => args[2] as string);
-}
-function resultOf(manager: BackgroundTaskManager, uid: number): Promise<unknown> {
-  return nextEvent(manager, 'taskCompleted', (id) => id === uid).then((args) => args[2]);
-}
+const create = managersWith({ startProcessing: true, maxThreads: 2, workerScript });
 
 describe('worker tasks on a real pool', () => {
   it('run on another thread, with args, kwargs and upstream results cloned across', async () => {
