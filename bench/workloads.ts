@@ -37,3 +37,89 @@ export async function microsPerTask(run: (count: number) => Promise<void>, count
   }
   return best;
 }
+
+/** A small seeded PRNG (mulberry32): the same sequence of floats in [0, 1) for the same seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** One task of a {@link DependencyPlan}: a trivial task, or a pass-through fan-in. */
+export interface PlannedTask {
+  readonly passThrough: boolean;
+  readonly priority: number;
+  readonly group: number;
+  /** Positions in the plan, which are also the task ids in a fresh manager. */
+  readonly upstream: readonly number[] | undefined;
+}
+
+/** The dependency workload, built before the clock starts. */
+export interface DependencyPlan {
+  readonly tasks: readonly PlannedTask[];
+  /** Trivial tasks (the pass-through tasks come on top of these). */
+  readonly plainTasks: number;
+}
+
+export const DEPENDENCY_WINDOW = 1000;
+export const FAN_IN_EVERY = 100;
+
+/**
+ * `plainTasks` trivial tasks (mixed priorities and groups as in
+ * {@link runPlain}), each with 1–3 upstream tasks drawn from the previous
+ * {@link DEPENDENCY_WINDOW} tasks (the first has none), and after every
+ * {@link FAN_IN_EVERY} of them a pass-through task whose upstream tasks are
+ * those 100. Seeded: the same plan for the same arguments.
+ */
+export function planDependencies(plainTasks: number, seed = 42): DependencyPlan {
+  const random = seededRandom(seed);
+  const tasks: PlannedTask[] = [];
+  let sinceFanIn: number[] = [];
+  for (let i = 0; i < plainTasks; i++) {
+    const position = tasks.length;
+    let upstream: number[] | undefined;
+    if (position > 0) {
+      const window = Math.min(DEPENDENCY_WINDOW, position);
+      const links = 1 + Math.floor(random() * 3);
+      upstream = [];
+      for (let k = 0; k < links; k++) upstream.push(position - 1 - Math.floor(random() * window));
+    }
+    tasks.push({ passThrough: false, priority: i % PRIORITIES, group: i % GROUPS, upstream });
+    sinceFanIn.push(position);
+    if (sinceFanIn.length === FAN_IN_EVERY) {
+      tasks.push({ passThrough: true, priority: i % PRIORITIES, group: i % GROUPS, upstream: sinceFanIn });
+      sinceFanIn = [];
+    }
+  }
+  return { tasks, plainTasks };
+}
+
+/**
+ * Adds the planned tasks to a paused manager, starts it and resolves when
+ * every task has completed (pass-through tasks included).
+ */
+export function runDependencies(plan: DependencyPlan, maxThreads = 8): Promise<void> {
+  const manager = new BackgroundTaskManager({ maxThreads, finishedTaskHistory: 0 });
+  const count = plan.tasks.length;
+  const finished = new Promise<void>((resolve, reject) => {
+    let left = count;
+    manager.on('taskCompleted', () => {
+      if (--left === 0) resolve();
+    });
+    manager.on('taskFailed', (_uid, _group, message) => reject(new Error(message)));
+  });
+  const tasks = plan.tasks;
+  for (let position = 0; position < count; position++) {
+    const task = tasks[position] as PlannedTask;
+    const options = { priority: task.priority, group: task.group, upstreamTaskIds: task.upstream };
+    const uid = task.passThrough ? manager.addPassThroughTask(options) : manager.addTask(trivialTask, options);
+    if (uid !== position) throw new Error(`Expected task id ${position}, got ${uid}`);
+  }
+  manager.startProcessing();
+  return finished.then(() => manager.shutDown());
+}

@@ -1,0 +1,186 @@
+/**
+ * Worker-thread throughput with a pool of 2 threads: ours (`workerTask`,
+ * maxThreads 2) vs raw poolifier `FixedThreadPool(2)` vs piscina (2 threads),
+ * the same work in each (bench/workers/work.mjs). Each pool is started and
+ * warmed before any clock starts; repeats alternate the order of the pools.
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { FixedThreadPool } from 'poolifier';
+import { BackgroundTaskManager, workerTask } from '../src/index.js';
+
+export const POOL_SIZE = 2;
+export type WorkerPeer = 'ours' | 'poolifier' | 'piscina';
+export const WORKER_PEERS: readonly WorkerPeer[] = ['ours', 'poolifier', 'piscina'];
+export type WorkerJob = 'noop' | 'spin';
+
+const workerFile = (name: string): string => fileURLToPath(new URL(`./workers/${name}`, import.meta.url));
+
+/** A started pool that runs `count` jobs and resolves when all are done. */
+export interface BenchPool {
+  readonly run: (job: WorkerJob, count: number, spinMillis: number) => Promise<void>;
+  /** Like `run`, but never more than `limit` tasks handed to the pool at once (poolifier only). */
+  readonly runBounded?: (job: WorkerJob, count: number, spinMillis: number, limit: number) => Promise<void>;
+  readonly destroy: () => Promise<void>;
+}
+
+/** Like {@link settleAll}, but with at most `limit` promises from `start` pending at once. */
+function settleBounded(count: number, limit: number, start: () => Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let started = 0;
+    let left = count;
+    const next = (): void => {
+      if (--left === 0) resolve();
+      else if (started < count) launch();
+    };
+    const launch = (): void => {
+      started++;
+      start().then(next, reject);
+    };
+    while (started < Math.min(limit, count)) launch();
+  });
+}
+
+/** Resolves when `count` promises from `start` have all resolved (rejects on the first failure). */
+function settleAll(count: number, start: () => Promise<unknown>): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let left = count;
+    const done = (): void => {
+      if (--left === 0) resolve();
+    };
+    for (let i = 0; i < count; i++) start().then(done, reject);
+  });
+}
+
+function oursPool(): BenchPool {
+  const manager = new BackgroundTaskManager({
+    startProcessing: true,
+    maxThreads: POOL_SIZE,
+    workerScript: workerFile('ours.worker.mjs'),
+    finishedTaskHistory: 0,
+  });
+  const tasks = { noop: workerTask('noop'), spin: workerTask('spin') };
+  let left = 0;
+  let resolveBatch: (() => void) | undefined;
+  let rejectBatch: ((error: Error) => void) | undefined;
+  manager.on('taskCompleted', () => {
+    if (--left === 0) resolveBatch?.();
+  });
+  manager.on('taskFailed', (_uid, _group, message) => rejectBatch?.(new Error(message)));
+  return {
+    run: (job, count, spinMillis) =>
+      new Promise<void>((resolve, reject) => {
+        left = count;
+        resolveBatch = resolve;
+        rejectBatch = reject;
+        const options = job === 'spin' ? { taskArgs: [spinMillis] } : undefined;
+        for (let i = 0; i < count; i++) manager.addTask(tasks[job], options);
+      }),
+    destroy: () => manager.shutDown(),
+  };
+}
+
+function poolifierPool(): BenchPool {
+  const pool = new FixedThreadPool<{ ms?: number }, undefined>(POOL_SIZE, workerFile('poolifier.worker.mjs'));
+  return {
+    run: (job, count, spinMillis) => {
+      const data = job === 'spin' ? { ms: spinMillis } : {};
+      return settleAll(count, () => pool.execute(data, job));
+    },
+    runBounded: (job, count, spinMillis, limit) => {
+      const data = job === 'spin' ? { ms: spinMillis } : {};
+      return settleBounded(count, limit, () => pool.execute(data, job));
+    },
+    destroy: () => pool.destroy(),
+  };
+}
+
+function piscinaPool(): BenchPool {
+  const pool = new Piscina({
+    filename: workerFile('piscina.worker.mjs'),
+    minThreads: POOL_SIZE,
+    maxThreads: POOL_SIZE,
+  });
+  return {
+    run: (job, count, spinMillis) => {
+      const data = job === 'spin' ? { ms: spinMillis } : {};
+      const options = { name: job };
+      return settleAll(count, () => pool.run(data, options));
+    },
+    destroy: () => pool.destroy(),
+  };
+}
+
+const FACTORIES: Readonly<Record<WorkerPeer, () => BenchPool>> = {
+  ours: oursPool,
+  poolifier: poolifierPool,
+  piscina: piscinaPool,
+};
+
+/** Starts one of the pools (not warmed). */
+export function startPool(peer: WorkerPeer): BenchPool {
+  return FACTORIES[peer]();
+}
+
+export interface WorkerThroughputOptions {
+  readonly noopTasks: number;
+  readonly spinTasks: number;
+  readonly spinMillis: number;
+  readonly repeats: number;
+}
+
+/**
+ * Best tasks per second of each pool, per job; `noopBoundedPoolifier`:
+ * poolifier with at most {@link POOL_SIZE} no-op tasks handed to it at once,
+ * as ours does (a reference: what the one-task-per-thread limit costs).
+ */
+export type WorkerThroughput = Record<WorkerJob, Record<WorkerPeer, number>> & { noopBoundedPoolifier: number };
+
+/**
+ * Starts the three pools, warms each (its threads up and its worker module
+ * loaded), then for each job runs `repeats` rounds, the order of the pools
+ * rotating each round, and keeps each pool's best. Destroys every pool
+ * before it resolves, also when a run fails.
+ */
+export async function measureWorkerThroughput(options: WorkerThroughputOptions): Promise<WorkerThroughput> {
+  const pools = new Map<WorkerPeer, BenchPool>();
+  try {
+    for (const peer of WORKER_PEERS) pools.set(peer, startPool(peer));
+    for (const pool of pools.values()) {
+      // Warm-up, untimed: both threads started and ready, the module loaded, the code paths hot.
+      await pool.run('noop', 200, options.spinMillis);
+      await pool.run('spin', 2 * POOL_SIZE, options.spinMillis);
+    }
+    const best: WorkerThroughput = {
+      noop: { ours: 0, poolifier: 0, piscina: 0 },
+      spin: { ours: 0, poolifier: 0, piscina: 0 },
+      noopBoundedPoolifier: 0,
+    };
+    const jobs: ReadonlyArray<readonly [WorkerJob, number]> = [
+      ['noop', options.noopTasks],
+      ['spin', options.spinTasks],
+    ];
+    for (const [job, count] of jobs) {
+      for (let round = 0; round < options.repeats; round++) {
+        for (let k = 0; k < WORKER_PEERS.length; k++) {
+          const peer = WORKER_PEERS[(round + k) % WORKER_PEERS.length] as WorkerPeer;
+          const pool = pools.get(peer) as BenchPool;
+          const start = process.hrtime.bigint();
+          await pool.run(job, count, options.spinMillis);
+          const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+          best[job][peer] = Math.max(best[job][peer], count / seconds);
+        }
+        if (job === 'noop') {
+          const runBounded = (pools.get('poolifier') as BenchPool).runBounded as NonNullable<BenchPool['runBounded']>;
+          const start = process.hrtime.bigint();
+          await runBounded('noop', count, options.spinMillis, POOL_SIZE);
+          const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+          best.noopBoundedPoolifier = Math.max(best.noopBoundedPoolifier, count / seconds);
+        }
+      }
+    }
+    return best;
+  } finally {
+    await Promise.all([...pools.values()].map((pool) => pool.destroy()));
+  }
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { runBench } from '../../bench/index.js';
+
+// A smoke run with small sizes so the harness cannot rot. Speed is reported by
+// `npm run bench` as ratios, never asserted here: small runs are noise.
+describe('bench/index (smoke)', () => {
+  it('runs every workload against every peer and returns every key of the JSON line', async () => {
+    const lines: string[] = [];
+    const result = await runBench({ quick: true, log: (line) => lines.push(line) });
+    const keys = [
+      'pqueue_over_ours_time_100k',
+      'ours_over_fastq_time_100k',
+      'scaling_100k_over_1k',
+      'scaling_1m_over_1k',
+      'deps_over_plain_100k',
+      'bytes_per_queued_ours',
+      'bytes_per_queued_pqueue',
+      'bytes_per_queued_fastq',
+      'heap_retained_after_ratio',
+      'worker_noop_ours_over_poolifier',
+      'worker_1ms_ours_over_poolifier',
+      'worker_noop_ours_over_piscina',
+    ];
+    expect(Object.keys(result).sort()).toEqual([...keys].sort());
+    for (const key of keys) expect(Number.isFinite(result[key as keyof typeof result]), key).toBe(true);
+    for (const section of ['1. main thread', '2. scaling', '3. dependencies', '4. memory', '5. worker']) {
+      expect(lines.some((line) => line.startsWith(section)), section).toBe(true);
+    }
+  });
+});
