@@ -9,7 +9,9 @@ export interface HeapItem {
  * out before `b`; it must be a strict total order for the order to be stable.
  */
 export class IndexedHeap<T extends HeapItem> {
-  readonly #items: T[] = [];
+  #items: T[] = [];
+  /** The most items held since the array was last replaced. */
+  #peak = 0;
   readonly #before: (a: T, b: T) => boolean;
 
   constructor(before: (a: T, b: T) => boolean) {
@@ -27,6 +29,7 @@ export class IndexedHeap<T extends HeapItem> {
   push(item: T): void {
     item.heapIndex = this.#items.length;
     this.#items.push(item);
+    if (this.#items.length > this.#peak) this.#peak = this.#items.length;
     this.#siftUp(item.heapIndex);
   }
 
@@ -42,6 +45,11 @@ export class IndexedHeap<T extends HeapItem> {
     if (index < 0 || this.#items[index] !== item) return false;
     const last = this.#items.pop() as T;
     item.heapIndex = -1;
+    // A drained array keeps its peak capacity: replace a large one (a small one is reused as is).
+    if (this.#items.length === 0 && this.#peak > 1024) {
+      this.#items = [];
+      this.#peak = 0;
+    }
     if (last !== item) {
       this.#place(last, index);
       this.#siftDown(index);
@@ -53,7 +61,8 @@ export class IndexedHeap<T extends HeapItem> {
   /** Removes every item; O(n). */
   clear(): void {
     for (const item of this.#items) item.heapIndex = -1;
-    this.#items.length = 0;
+    this.#items = [];
+    this.#peak = 0;
   }
 
   #place(item: T, index: number): void {

@@ -1,7 +1,8 @@
 import type { AnyActorRef } from 'xstate';
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../api/types.js';
 import type { TaskState } from '../machines/task-logic.js';
-import type { HeapItem } from './indexed-heap.js';
+import type { GroupMember } from './group-index.js';
+import type { ReadyItem } from './ready-queue.js';
 
 /** Marks a pass-through task: it runs nothing and returns its kwargs. */
 export const PASS_THROUGH = Symbol('passThrough');
@@ -12,7 +13,7 @@ export const PASS_THROUGH = Symbol('passThrough');
  * actor (when the manager is inspected). One class, every field set in the
  * constructor, so all records share one hidden class.
  */
-export class TaskRecord implements HeapItem {
+export class TaskRecord implements ReadyItem, GroupMember<TaskRecord> {
   readonly uid: number;
   readonly priority: number;
   readonly group: TaskGroup | undefined;
@@ -23,6 +24,8 @@ export class TaskRecord implements HeapItem {
   state: TaskState = 'blocked';
   actor: AnyActorRef | undefined = undefined;
   heapIndex = -1;
+  groupPrev: TaskRecord | undefined = undefined;
+  groupNext: TaskRecord | undefined = undefined;
   /** Upstream tasks still pending; the task is `blocked` while this is above 0. */
   pendingUpstream = 0;
   upstream: TaskRecord[] | undefined = undefined;
@@ -50,9 +53,4 @@ export class TaskRecord implements HeapItem {
     const state = this.state;
     return state === 'blocked' || state === 'queued' || state === 'running';
   }
-}
-
-/** Dispatch order: higher priority first, then lower uid (the order added). */
-export function runsBefore(a: TaskRecord, b: TaskRecord): boolean {
-  return a.priority > b.priority || (a.priority === b.priority && a.uid < b.uid);
 }

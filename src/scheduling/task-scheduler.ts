@@ -5,10 +5,12 @@ import { WorkerTask } from '../api/worker-task.js';
 import { nextTaskState, type TaskState } from '../machines/task-logic.js';
 import type { TaskEventType } from '../machines/task-machine.js';
 import { FinishedHistory } from './finished-history.js';
-import { IndexedHeap } from './indexed-heap.js';
+import { GroupIndex } from './group-index.js';
 import { describeFailure, isPlainObject } from './outcome.js';
+import { ReadyQueue } from './ready-queue.js';
 import { RunningTaskContext } from './task-context.js';
-import { PASS_THROUGH, TaskRecord, runsBefore } from './task-record.js';
+import { TaskTable } from './task-table.js';
+import { PASS_THROUGH, TaskRecord } from './task-record.js';
 
 /** Runs worker tasks; `settle` is called exactly once per `run`. */
 export interface WorkerRunner {
@@ -33,9 +35,9 @@ export interface TaskSchedulerOptions {
  */
 export class TaskScheduler {
   readonly #options: TaskSchedulerOptions;
-  readonly #pending = new Map<number, TaskRecord>();
-  readonly #ready = new IndexedHeap<TaskRecord>(runsBefore);
-  readonly #groups = new Map<TaskGroup, Set<TaskRecord>>();
+  readonly #pending = new TaskTable<TaskRecord>();
+  readonly #ready = new ReadyQueue<TaskRecord>();
+  readonly #groups = new GroupIndex<TaskRecord>();
   readonly #finished: FinishedHistory<TaskState>;
   #nextUid = 0;
   /** Slots taken by running tasks, including stopped ones whose work has not ended. */
@@ -70,7 +72,7 @@ export class TaskScheduler {
     const task = new TaskRecord(uid, run, priority, group, args, kwargs);
     if (upstreamTaskIds !== undefined) this.#link(task, upstreamTaskIds);
     this.#pending.set(uid, task);
-    if (group !== undefined) this.#joinGroup(task, group);
+    if (group !== undefined) this.#groups.join(task, group);
     if (this.#options.liveActor !== undefined) task.actor = this.#options.liveActor(task);
     if (task.pendingUpstream === 0) this.#unblock(task);
     this.scheduleDispatch();
@@ -93,12 +95,12 @@ export class TaskScheduler {
   }
 
   stopGroup(group: TaskGroup, stopUpstream: boolean, stopDownstream: boolean): void {
-    const members = this.#groups.get(group);
-    if (members !== undefined) this.#stop([...members], stopUpstream, stopDownstream);
+    const members = this.#groups.members(group);
+    if (members.length > 0) this.#stop(members, stopUpstream, stopDownstream);
   }
 
   stopAll(): void {
-    const tasks = [...this.#pending.values()];
+    const tasks = this.#pending.values();
     this.#ready.clear();
     this.#groups.clear();
     this.#pending.clear();
@@ -115,32 +117,35 @@ export class TaskScheduler {
   scheduleDispatch(): void {
     if (this.#dispatchScheduled) return;
     this.#dispatchScheduled = true;
-    queueMicrotask(this.#dispatch);
+    queueMicrotask(this.#dispatchJob);
   }
 
-  readonly #dispatch = (): void => {
+  readonly #dispatchJob = (): void => {
     this.#dispatchScheduled = false;
+    this.#dispatch();
+  };
+
+  #dispatch(): void {
     const { maxThreads, isProcessing } = this.#options;
     while (this.#busy < maxThreads && this.#ready.size > 0 && isProcessing()) {
       this.#start(this.#ready.pop() as TaskRecord);
     }
-  };
+  }
 
   #link(task: TaskRecord, upstreamTaskIds: readonly number[]): void {
     for (const id of upstreamTaskIds) {
       const upstream = this.#pending.get(id);
       // Unknown, finished and stopped ids count as satisfied (§3); a repeated id counts once.
-      if (upstream === undefined || upstream.downstream?.at(-1) === task) continue;
-      (upstream.downstream ??= []).push(task);
-      (task.upstream ??= []).push(upstream);
+      if (upstream === undefined) continue;
+      const downstream = upstream.downstream;
+      if (downstream === undefined) upstream.downstream = [task];
+      else if (downstream[downstream.length - 1] === task) continue;
+      else downstream.push(task);
+      // Array literals of one: `[]` then push would reserve 17 slots for a list that is mostly 1–3 long.
+      if (task.upstream === undefined) task.upstream = [upstream];
+      else task.upstream.push(upstream);
       task.pendingUpstream++;
     }
-  }
-
-  #joinGroup(task: TaskRecord, group: TaskGroup): void {
-    const members = this.#groups.get(group);
-    if (members === undefined) this.#groups.set(group, new Set([task]));
-    else members.add(task);
   }
 
   #unblock(task: TaskRecord): void {
@@ -205,7 +210,9 @@ export class TaskScheduler {
       if (ok) this.#complete(task, value);
       else this.#fail(task, value);
     }
-    this.scheduleDispatch();
+    // Contract T3: start what the freed slot allows now, in this job, once every listener has run:
+    // a chain of dependent tasks then costs one microtask per task, not two.
+    this.#dispatch();
   }
 
   #complete(task: TaskRecord, result: unknown): void {
@@ -280,14 +287,7 @@ export class TaskScheduler {
   #remove(task: TaskRecord, unblockDownstream: boolean): boolean {
     this.#pending.delete(task.uid);
     this.#ready.remove(task);
-    let groupEmptied = false;
-    if (task.group !== undefined) {
-      const members = this.#groups.get(task.group);
-      if (members !== undefined && members.delete(task) && members.size === 0) {
-        this.#groups.delete(task.group);
-        groupEmptied = true;
-      }
-    }
+    const groupEmptied = task.group !== undefined && this.#groups.leave(task);
     if (unblockDownstream && task.downstream !== undefined) {
       for (const next of task.downstream) {
         if (next.state === 'blocked' && --next.pendingUpstream === 0) this.#unblock(next);

@@ -42,6 +42,7 @@ export class WorkerPool implements WorkerRunner {
   /** Jobs waiting for an idle ready worker, oldest first (at most `size`). */
   #waiting: Job[] = [];
   #handedOff = 0;
+  #pumpScheduled = false;
   #pollTimer: NodeJS.Timeout | undefined;
   readonly #threadIds = new WeakMap<Worker, number>();
   readonly #lastErrors = new WeakMap<Worker, Error>();
@@ -74,7 +75,7 @@ export class WorkerPool implements WorkerRunner {
     this.#jobs[slot] = job;
     Atomics.store(this.#slots, slot, 0);
     this.#waiting.push(job);
-    this.#pump();
+    this.#schedulePump();
   }
 
   /** Terminates every thread; resolves once they have all exited. Idempotent. */
@@ -140,7 +141,7 @@ export class WorkerPool implements WorkerRunner {
     if (this.#pollTimer !== undefined) return;
     this.#pollTimer = setTimeout(() => {
       this.#pollTimer = undefined;
-      this.#pump();
+      this.#schedulePump();
     }, REPLACEMENT_POLL_MS);
   }
 
@@ -212,8 +213,21 @@ export class WorkerPool implements WorkerRunner {
     if (job.handedOff) this.#handedOff--;
     else this.#waiting = this.#waiting.filter((waiting) => waiting !== job);
     job.settle(ok, value);
-    // A worker is idle again (or, after a crash, being replaced: poolifier drops the node after this handler).
-    queueMicrotask(() => this.#pump());
+    this.#schedulePump();
+  }
+
+  /**
+   * Pumps in a microtask, never inside `run` or a worker's event handler:
+   * after a crash, poolifier drops the dead worker's node only once the
+   * exit handlers have run, and until then it may still count as ready.
+   */
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
   }
 
   #explain(name: string, error: unknown): unknown {

@@ -458,18 +458,17 @@ describe('contract details', () => {
     expect(invokedUids(model)).toEqual([a, b, d]);
   });
 
-  it('T1 a second request while dispatch is queued adds no dispatch job', () => {
+  it('T3 a settle job dispatches at once: the freed slot goes to what is startable at that moment', () => {
     const model = createModel(2);
     const x = model.addTask();
     const y = model.addTask();
     const high = model.addTask({ priority: 10, upstreamTaskIds: [y] });
     model.flush();
-    const low = model.addTask(); // dispatch queued (no free slot when it runs)
-    model.complete(x, null);
-    model.addTask(); // coalesced: no dispatch between the two settle jobs
+    const low = model.addTask(); // a dispatch job is queued; no slot is free when it runs
+    model.complete(x, null); // settles first: its dispatch starts `low` (`high` still waits for y)
     model.complete(y, null);
     model.flush();
-    expect(invokedUids(model)).toEqual([x, y, high, low]);
+    expect(invokedUids(model)).toEqual([x, y, low, high]);
   });
 
   it('R1 the completed task is done and its downstream startable when taskCompleted is emitted', () => {

@@ -218,6 +218,10 @@ export class ReferenceModel {
   // T2, §1, §21
   #dispatch(): void {
     this.#dispatchQueued = false;
+    this.#runDispatch();
+  }
+
+  #runDispatch(): void {
     const busySlots = (): number => this.#tasks.filter((task) => task.holdsSlot).length;
     while (this.#processing && busySlots() < this.#maxThreads) {
       const next = this.#bestStartable();
@@ -264,9 +268,9 @@ export class ReferenceModel {
       if (outcome.ok) this.#completeTask(task, outcome.result);
       else this.#failCascade(task, failureMessage(outcome.error));
     }
-    // T1 "a task settling schedules dispatch": also when the outcome was ignored,
-    // since the freed slot may let a queued task start.
-    this.#scheduleDispatch();
+    // T3: the settle job ends with a dispatch run of its own (the scheduled dispatch job, if any, stays queued),
+    // also when the outcome was ignored, since the freed slot may let a queued task start.
+    this.#runDispatch();
   }
 
   // R1, §5, §6, §11
