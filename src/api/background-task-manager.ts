@@ -126,9 +126,10 @@ export class BackgroundTaskManager {
     this.#scheduler.scheduleDispatch();
   }
 
-  /** Starts no new task; running tasks finish and report as usual. */
+  /** Starts no new task; running tasks finish and report as usual. Does nothing after `shutDown()`. */
   pauseProcessing(): void {
-    this.#actor.send({ type: 'PAUSE' });
+    // The manager actor is final after shut-down: XState would warn about an event sent to it.
+    if (this.#shutDown === undefined) this.#actor.send({ type: 'PAUSE' });
   }
 
   /**

@@ -94,7 +94,15 @@ export class WorkerPool implements WorkerRunner {
       this.#whenAllExited = resolve;
     });
     this.#checkAllExited();
-    await Promise.race([pool.destroy(), allExited]);
+    // The workers stop holding the event loop while they terminate: without a handle of its own,
+    // Node could exit before they report their exit, leaving shutDown() unsettled (exit code 13
+    // under a top-level await).
+    const keepAlive = setInterval(() => {}, 60_000);
+    try {
+      await Promise.race([pool.destroy(), allExited]);
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   #checkAllExited(): void {
