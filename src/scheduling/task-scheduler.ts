@@ -55,11 +55,6 @@ export class TaskScheduler {
     return this.#pending.size;
   }
 
-  /** Slots in use, counting stopped tasks whose work is still running. */
-  get busySlots(): number {
-    return this.#busy;
-  }
-
   add(
     run: TaskRunnable | typeof PASS_THROUGH,
     priority: number,
@@ -305,7 +300,11 @@ export class TaskScheduler {
     for (const resolve of waiters) resolve();
   }
 
-  /** Keeps only the final state; the work, arguments and graph links are released. */
+  /**
+   * Keeps only the final state; the work, arguments and links are released,
+   * so a stopped task whose work still runs holds on to nothing else (after
+   * stopAll, its group links would otherwise keep every stopped task alive).
+   */
   #forget(task: TaskRecord): void {
     this.#finished.remember(task.uid, task.state);
     task.run = undefined;
@@ -313,6 +312,8 @@ export class TaskScheduler {
     task.kwargs = undefined;
     task.upstream = undefined;
     task.downstream = undefined;
+    task.groupPrev = undefined;
+    task.groupNext = undefined;
   }
 }
 
