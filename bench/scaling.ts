@@ -1,26 +1,22 @@
 /**
  * µs per task for 1k, 10k and 100k trivial main-thread tasks with mixed
  * priorities and groups; the last line is the 100k/1k ratio (flat is 1).
+ * The same measurement as workload 2 of `npm run bench` (sizes interleaved,
+ * small sizes run more often, best run kept), on its own:
  *   npm run bench:scaling            (or: node --expose-gc --import tsx bench/scaling.ts 1000 100000)
  */
 import { pathToFileURL } from 'node:url';
-import { microsPerTask, runPlain } from './workloads.js';
+import { measureScaling as measureInterleaved } from './index.js';
 
 export interface ScalingRow {
   readonly tasks: number;
   readonly microsPerTask: number;
 }
 
-/** Measures each size (best of `repeats`) after one warm-up run of the smallest. */
-export async function measureScaling(sizes: readonly number[], repeats = 3): Promise<ScalingRow[]> {
-  const smallest = Math.min(...sizes);
-  await runPlain(smallest);
-  const rows: ScalingRow[] = [];
-  for (const tasks of sizes) {
-    globalThis.gc?.();
-    rows.push({ tasks, microsPerTask: await microsPerTask(runPlain, tasks, repeats) });
-  }
-  return rows;
+/** Measures each size, `rounds` rounds of interleaved runs. */
+export async function measureScaling(sizes: readonly number[], rounds = 5): Promise<ScalingRow[]> {
+  const micros = await measureInterleaved(sizes, rounds);
+  return sizes.map((tasks, index) => ({ tasks, microsPerTask: micros[index] as number }));
 }
 
 export function formatScaling(rows: readonly ScalingRow[]): string[] {

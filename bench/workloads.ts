@@ -26,18 +26,6 @@ export function runPlain(count: number, maxThreads = 8): Promise<void> {
   return finished.then(() => manager.shutDown());
 }
 
-/** Microseconds per task of `run(count)`, best of `repeats` runs. */
-export async function microsPerTask(run: (count: number) => Promise<void>, count: number, repeats: number): Promise<number> {
-  let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < repeats; i++) {
-    const start = process.hrtime.bigint();
-    await run(count);
-    const micros = Number(process.hrtime.bigint() - start) / 1000 / count;
-    best = Math.min(best, micros);
-  }
-  return best;
-}
-
 /** A small seeded PRNG (mulberry32): the same sequence of floats in [0, 1) for the same seed. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
