@@ -38,6 +38,7 @@ export class BackgroundTaskManager {
   readonly #scheduler: TaskScheduler;
   readonly #pool: WorkerPool | undefined;
   #nextGroupId = 0;
+  /** The promise `shutDown()` returns, kept so a second call returns it too; the phase itself is the machine's. */
   #shutDown: Promise<void> | undefined;
 
   /**
@@ -129,7 +130,7 @@ export class BackgroundTaskManager {
   /** Starts no new task; running tasks finish and report as usual. Does nothing after `shutDown()`. */
   pauseProcessing(): void {
     // The manager actor is final after shut-down: XState would warn about an event sent to it.
-    if (this.#shutDown === undefined) this.#actor.send({ type: 'PAUSE' });
+    if (this.phase !== 'shutDown') this.#actor.send({ type: 'PAUSE' });
   }
 
   /**
@@ -233,7 +234,7 @@ export class BackgroundTaskManager {
 
   #add(run: TaskRunnable | typeof PASS_THROUGH, options: TaskOptions, args: readonly unknown[] | undefined): number {
     // Validate everything before the scheduler changes anything: a bad call leaves the queue as it was.
-    const uid = this.#scheduler.add(
+    return this.#scheduler.add(
       run,
       validate.priority(options.priority),
       validate.group(options.group),
@@ -241,11 +242,10 @@ export class BackgroundTaskManager {
       args,
       validate.taskKwargs(options.taskKwargs),
     );
-    return uid;
   }
 
   #assertOpen(method: string): void {
-    if (this.#shutDown !== undefined) throw new ManagerShutDownError(method);
+    if (this.phase === 'shutDown') throw new ManagerShutDownError(method);
   }
 
   #spawnTaskActor(task: TaskRecord): TaskRecord['actor'] {

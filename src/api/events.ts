@@ -43,10 +43,6 @@ export class TypedEmitter {
     if (index >= 0) this.#set(event, [...list.slice(0, index), ...list.slice(index + 1)]);
   }
 
-  hasListeners(event: EventName): boolean {
-    return this.#listeners[event].length > 0;
-  }
-
   emit<E extends Exclude<EventName, 'error'>>(event: E, ...args: Parameters<BackgroundTaskManagerEvents[E]>): void {
     for (const listener of this.#listeners[event]) {
       try {
