@@ -258,7 +258,7 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
 
   // 4. Memory.
   log('');
-  log(`4. memory: ${count(o.memoryTasks)} tasks queued in a paused queue (heapUsed after GC)`);
+  log(`4. memory: ${count(o.memoryTasks)} tasks queued in a paused queue (heapUsed + arrayBuffers after GC)`);
   log(row(['', 'bytes/task', 'vs ours', ''], widths));
   const memory: Record<MemoryPeer, number> = { ours: 0, 'p-queue': 0, fastq: 0 };
   for (const peer of ['ours', 'p-queue', 'fastq'] as const) {

@@ -33,12 +33,21 @@ export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Full garbage collections until the heap stops shrinking (at most 5), then `heapUsed`. */
+/**
+ * The memory a queue holds: `heapUsed` plus `arrayBuffers`, the typed-array
+ * memory V8 keeps outside its heap (ours keeps its tasks' numbers there).
+ */
+export function heldBytes(): number {
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+}
+
+/** Full garbage collections until the heap stops shrinking (at most 5), then {@link heldBytes}. */
 export function heapUsedAfterGc(): number {
   let used = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 5; i++) {
     collectGarbage();
-    const now = process.memoryUsage().heapUsed;
+    const now = heldBytes();
     if (now >= used) return now;
     used = now;
   }
@@ -82,8 +91,8 @@ const HOLDERS: Readonly<Record<MemoryPeer, (count: number) => HeldQueue>> = {
 };
 
 /**
- * Heap bytes per queued task: `heapUsed` after GC with `count` tasks held in
- * a paused queue, minus `heapUsed` after GC before, divided by `count`.
+ * Bytes per queued task: {@link heldBytes} after GC with `count` tasks held
+ * in a paused queue, minus the same before, divided by `count`.
  */
 export async function bytesPerQueuedTask(peer: MemoryPeer, count: number): Promise<number> {
   await nextTurn();
@@ -102,8 +111,8 @@ export interface RetainedHeap {
 }
 
 /**
- * Ours: `heapUsed` after GC once `count` tasks (workload 1's mix) have all
- * finished, the manager still held, relative to `heapUsed` after GC with the
+ * Ours: {@link heldBytes} after GC once `count` tasks (workload 1's mix) have all
+ * finished, the manager still held, relative to the same after GC with the
  * same manager before any task was added. `finishedTaskHistory: 0`, so the
  * bounded history of finished states (1,000 by default) is not counted.
  */

@@ -1,8 +1,8 @@
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import { managerMachine, type ManagerPhase } from '../machines/manager-machine.js';
 import { taskLogic, type TaskState } from '../machines/task-logic.js';
 import { TaskScheduler } from '../scheduling/task-scheduler.js';
-import { PASS_THROUGH, type TaskRecord } from '../scheduling/task-record.js';
+import { PASS_THROUGH } from '../scheduling/task-store.js';
 import { WorkerPool } from '../workers/worker-pool.js';
 import { ManagerShutDownError } from './errors.js';
 import { TypedEmitter, type BackgroundTaskManagerEvents } from './events.js';
@@ -69,7 +69,7 @@ export class BackgroundTaskManager {
       events: this.#events,
       isProcessing: () => actor.getSnapshot().value === 'processing',
       workers: this.#pool,
-      liveActor: opts.inspect === undefined ? undefined : (task: TaskRecord) => this.#spawnTaskActor(task),
+      liveActor: opts.inspect === undefined ? undefined : (uid: number) => this.#spawnTaskActor(uid),
     });
     if (startProcessing) this.startProcessing();
   }
@@ -248,8 +248,8 @@ export class BackgroundTaskManager {
     if (this.phase === 'shutDown') throw new ManagerShutDownError(method);
   }
 
-  #spawnTaskActor(task: TaskRecord): TaskRecord['actor'] {
-    return createActor(taskLogic, { parent: this.#actor, id: `task-${task.uid}` }).start();
+  #spawnTaskActor(uid: number): AnyActorRef {
+    return createActor(taskLogic, { parent: this.#actor, id: `task-${uid}` }).start();
   }
 }
 

@@ -67,6 +67,37 @@ export function nextTaskState(state: TaskState, eventType: TaskEventType): TaskS
   return transitions[state][eventType];
 }
 
+/** Task states as small integers, in {@link TaskStates} order: the scheduler keeps a task's state as one byte. */
+export const STATE_NAMES = Object.freeze(Object.keys(TaskStates) as TaskState[]);
+export const BLOCKED = 0;
+export const QUEUED = 1;
+export const RUNNING = 2;
+/** Codes below this one are the pending states (blocked, queued, running). */
+export const FIRST_FINAL = 3;
+
+/** Task events as small integers, in the order of this list. */
+export const EVENT_NAMES = Object.freeze(['UNBLOCK', 'START', 'COMPLETE', 'FAIL', 'STOP'] as const satisfies readonly TaskEventType[]);
+export const UNBLOCK = 0;
+export const START = 1;
+export const COMPLETE = 2;
+export const FAIL = 3;
+export const STOP = 4;
+
+/** `transitions` by code: `codeTable[state * events + event]` is the next state's code, or -1. */
+const codeTable = Int8Array.from(
+  STATE_NAMES.flatMap((state) =>
+    EVENT_NAMES.map((event) => {
+      const next = transitions[state][event];
+      return next === undefined ? -1 : STATE_NAMES.indexOf(next);
+    }),
+  ),
+);
+
+/** {@link nextTaskState} by code: the next state's code, or -1 if the event does not apply. */
+export function nextStateCode(state: number, event: number): number {
+  return codeTable[state * EVENT_NAMES.length + event] as number;
+}
+
 /** The (shared, frozen) snapshot of a task actor in `state`. */
 export function taskSnapshot(state: TaskState): TaskSnapshot {
   return snapshots[state];

@@ -1,58 +1,61 @@
 import type { TaskGroup } from '../api/types.js';
+import { NONE, type TaskStore } from './task-store.js';
 
-/** An item linked into its group's list: the links live on the item, no per-group Set. */
-export interface GroupMember<T> {
-  readonly group: TaskGroup | undefined;
-  groupPrev: T | undefined;
-  groupNext: T | undefined;
-}
-
-interface Members<T> {
-  head: T | undefined;
+interface Members {
+  head: number;
   size: number;
 }
 
 /**
- * The pending members of each group, as intrusive doubly linked lists:
- * join and leave are O(1) and allocate nothing per member; a group's entry
- * is dropped as soon as it empties.
+ * The pending members of each group, as doubly linked lists threaded
+ * through the store's `groupPrev` / `groupNext`: join and leave are O(1)
+ * and allocate nothing per member; a group's entry is dropped as soon as
+ * it empties.
  */
-export class GroupIndex<T extends GroupMember<T>> {
-  readonly #groups = new Map<TaskGroup, Members<T>>();
+export class GroupIndex {
+  readonly #store: TaskStore;
+  readonly #groups = new Map<TaskGroup, Members>();
 
-  join(item: T, group: TaskGroup): void {
+  constructor(store: TaskStore) {
+    this.#store = store;
+  }
+
+  join(slot: number, group: TaskGroup): void {
     const members = this.#groups.get(group);
     if (members === undefined) {
-      this.#groups.set(group, { head: item, size: 1 });
+      this.#groups.set(group, { head: slot, size: 1 });
       return;
     }
-    const head = members.head as T;
-    item.groupNext = head;
-    head.groupPrev = item;
-    members.head = item;
+    const store = this.#store;
+    store.setGroupNext(slot, members.head);
+    store.setGroupPrev(members.head, slot);
+    members.head = slot;
     members.size++;
   }
 
-  /** Unlinks `item` from its group; returns whether that left the group empty. */
-  leave(item: T): boolean {
-    const group = item.group;
+  /** Unlinks `slot` from its group (`store.group(slot)`); returns whether that left the group empty. */
+  leave(slot: number): boolean {
+    const store = this.#store;
+    const group = store.group(slot);
     const members = group === undefined ? undefined : this.#groups.get(group);
-    if (members === undefined || (members.head !== item && item.groupPrev === undefined)) return false;
-    const { groupPrev: prev, groupNext: next } = item;
-    if (prev === undefined) members.head = next;
-    else prev.groupNext = next;
-    if (next !== undefined) next.groupPrev = prev;
-    item.groupPrev = undefined;
-    item.groupNext = undefined;
+    if (members === undefined || (members.head !== slot && store.groupPrev(slot) === NONE)) return false;
+    const prev = store.groupPrev(slot);
+    const next = store.groupNext(slot);
+    if (prev === NONE) members.head = next;
+    else store.setGroupNext(prev, next);
+    if (next !== NONE) store.setGroupPrev(next, prev);
+    store.setGroupPrev(slot, NONE);
+    store.setGroupNext(slot, NONE);
     if (--members.size > 0) return false;
     this.#groups.delete(group as TaskGroup);
     return true;
   }
 
-  /** The group's members, oldest first (the order they joined). */
-  members(group: TaskGroup): T[] {
-    const list: T[] = [];
-    for (let item = this.#groups.get(group)?.head; item !== undefined; item = item.groupNext) list.push(item);
+  /** The group's member slots, oldest first (the order they joined). */
+  members(group: TaskGroup): number[] {
+    const list: number[] = [];
+    const store = this.#store;
+    for (let slot = this.#groups.get(group)?.head ?? NONE; slot !== NONE; slot = store.groupNext(slot)) list.push(slot);
     return list.reverse();
   }
 

@@ -1,69 +1,172 @@
 import { IndexedHeap, type HeapItem } from './indexed-heap.js';
+import { NONE, type TaskStore } from './task-store.js';
 
-/** What the ready queue orders: higher priority first, then lower uid. */
-export interface ReadyItem extends HeapItem {
-  readonly uid: number;
-  readonly priority: number;
-}
-
-/** `heapIndex` of an item waiting in a bucket's FIFO (>= 0: in its `late` heap; -1: not queued). */
+/** `store.readyIndex(slot)` of a slot waiting in a bucket's FIFO (>= 0: its index in the bucket's `late` heap; -1: not queued). */
 const IN_FIFO = -2;
 /** Dead FIFO entries tolerated before a bucket is compacted (and only when they outnumber the live ones). */
 const COMPACT_AFTER = 1024;
-/** A drained array longer than this is replaced, not reused: it would keep its peak capacity. */
+/** A drained FIFO longer than this is replaced, not reused: it would keep its peak capacity. */
 const REUSE_UP_TO = 1024;
 /** Empty buckets kept for reuse (beyond one per live bucket) before they are swept. */
 const SPARE_BUCKETS = 64;
 
-const lowerUid = (a: ReadyItem, b: ReadyItem): boolean => a.uid < b.uid;
+/**
+ * Slots ordered by uid, lowest first; each slot's index is kept in
+ * `store.readyIndex`, so any slot can be removed in O(log n).
+ */
+class LateHeap {
+  readonly #store: TaskStore;
+  #slots = new Int32Array(16);
+  size = 0;
 
-/** The tasks of one priority: a FIFO in uid order, plus a heap for the few that arrive out of order. */
-class Bucket<T extends ReadyItem> {
+  constructor(store: TaskStore) {
+    this.#store = store;
+  }
+
+  peek(): number {
+    return this.size === 0 ? NONE : (this.#slots[0] as number);
+  }
+
+  push(slot: number): void {
+    if (this.size === this.#slots.length) {
+      const grown = new Int32Array(this.size * 2);
+      grown.set(this.#slots);
+      this.#slots = grown;
+    }
+    this.#siftUp(this.size++, slot);
+  }
+
+  pop(): number {
+    const top = this.#slots[0] as number;
+    this.#removeAt(0);
+    return top;
+  }
+
+  remove(slot: number): boolean {
+    const index = this.#store.readyIndex(slot);
+    if (index < 0 || index >= this.size || this.#slots[index] !== slot) return false;
+    this.#removeAt(index);
+    return true;
+  }
+
+  clear(): void {
+    const store = this.#store;
+    for (let i = 0; i < this.size; i++) store.setReadyIndex(this.#slots[i] as number, NONE);
+    this.size = 0;
+    if (this.#slots.length > REUSE_UP_TO) this.#slots = new Int32Array(16);
+  }
+
+  #removeAt(index: number): void {
+    const store = this.#store;
+    store.setReadyIndex(this.#slots[index] as number, NONE);
+    const last = this.#slots[--this.size] as number;
+    if (index === this.size) return;
+    if (index > 0 && store.uid(last) < store.uid(this.#slots[(index - 1) >> 1] as number)) {
+      this.#siftUp(index, last);
+    } else {
+      this.#siftDown(index, last);
+    }
+  }
+
+  #siftUp(index: number, slot: number): void {
+    const store = this.#store;
+    const slots = this.#slots;
+    const uid = store.uid(slot);
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parent = slots[parentIndex] as number;
+      if (store.uid(parent) <= uid) break;
+      slots[index] = parent;
+      store.setReadyIndex(parent, index);
+      index = parentIndex;
+    }
+    slots[index] = slot;
+    store.setReadyIndex(slot, index);
+  }
+
+  #siftDown(index: number, slot: number): void {
+    const store = this.#store;
+    const slots = this.#slots;
+    const size = this.size;
+    const uid = store.uid(slot);
+    for (;;) {
+      let child = 2 * index + 1;
+      if (child >= size) break;
+      if (child + 1 < size && store.uid(slots[child + 1] as number) < store.uid(slots[child] as number)) child++;
+      const childSlot = slots[child] as number;
+      if (store.uid(childSlot) >= uid) break;
+      slots[index] = childSlot;
+      store.setReadyIndex(childSlot, index);
+      index = child;
+    }
+    slots[index] = slot;
+    store.setReadyIndex(slot, index);
+  }
+}
+
+/**
+ * The slots of one priority: a FIFO in uid order, plus a heap for the few
+ * that arrive out of order. FIFO entries carry their uid, so an entry left
+ * behind by a lazy removal is recognised even after its slot is reused.
+ */
+class Bucket implements HeapItem {
   readonly priority: number;
-  fifo: Array<T | undefined> = [];
-  head = 0;
-  /** Tasks pushed with a uid below the FIFO's tail (unblocked late): kept in uid order apart. */
-  late: IndexedHeap<T> | undefined;
+  heapIndex = -1;
+  readonly #store: TaskStore;
+  // Plain arrays of numbers: growing them costs less than reallocating typed arrays, and they hold no references.
+  #fifo: number[] = [];
+  #fifoUids: number[] = [];
+  #head = 0;
+  /** Slots pushed with a uid below the FIFO's last one (unblocked late): kept in uid order apart. */
+  #late: LateHeap | undefined;
   live = 0;
   /** Removed entries still in the FIFO (removal is lazy). */
-  dead = 0;
+  #dead = 0;
 
-  constructor(priority: number) {
+  constructor(store: TaskStore, priority: number) {
+    this.#store = store;
     this.priority = priority;
   }
 
-  push(item: T): void {
-    const tail = this.fifo.length > this.head ? this.fifo[this.fifo.length - 1] : undefined;
-    if (tail === undefined || tail.uid < item.uid) {
-      this.fifo.push(item);
-      item.heapIndex = IN_FIFO;
+  push(slot: number): void {
+    const store = this.#store;
+    const uid = store.uid(slot);
+    const tail = this.#fifo.length;
+    if (tail === this.#head || (this.#fifoUids[tail - 1] as number) < uid) {
+      this.#fifo.push(slot);
+      this.#fifoUids.push(uid);
+      store.setReadyIndex(slot, IN_FIFO);
     } else {
-      (this.late ??= new IndexedHeap<T>(lowerUid)).push(item);
+      (this.#late ??= new LateHeap(store)).push(slot);
     }
     this.live++;
   }
 
-  /** The lowest-uid item, removed; the bucket must not be empty. */
-  shift(): T {
+  /** The lowest-uid slot, removed; the bucket must not be empty. */
+  shift(): number {
     this.#skipDead();
-    const first = this.fifo[this.head];
-    const late = this.late?.peek();
+    const store = this.#store;
+    const late = this.#late === undefined ? NONE : this.#late.peek();
     this.live--;
-    if (first !== undefined && (late === undefined || first.uid < late.uid)) {
-      this.fifo[this.head++] = undefined;
-      first.heapIndex = -1;
-      if (this.head === this.fifo.length) this.#reset();
-      return first;
+    if (this.#head < this.#fifo.length) {
+      const first = this.#fifo[this.#head] as number;
+      if (late === NONE || (this.#fifoUids[this.#head] as number) < store.uid(late)) {
+        this.#head++;
+        store.setReadyIndex(first, NONE);
+        if (this.#head === this.#fifo.length) this.#reset();
+        return first;
+      }
     }
-    return (this.late as IndexedHeap<T>).pop() as T;
+    return (this.#late as LateHeap).pop();
   }
 
-  remove(item: T): boolean {
-    if (item.heapIndex === IN_FIFO) {
-      item.heapIndex = -1;
-      this.dead++;
-      if (this.dead > COMPACT_AFTER && this.dead > this.live) this.#compact();
-    } else if (this.late?.remove(item) !== true) {
+  remove(slot: number): boolean {
+    const store = this.#store;
+    if (store.readyIndex(slot) === IN_FIFO) {
+      store.setReadyIndex(slot, NONE);
+      this.#dead++;
+      if (this.#dead > COMPACT_AFTER && this.#dead > this.live) this.#compact();
+    } else if (this.#late?.remove(slot) !== true) {
       return false;
     }
     this.live--;
@@ -71,40 +174,57 @@ class Bucket<T extends ReadyItem> {
   }
 
   clear(): void {
-    for (let i = this.head; i < this.fifo.length; i++) {
-      const item = this.fifo[i];
-      if (item !== undefined) item.heapIndex = -1;
+    for (let i = this.#head; i < this.#fifo.length; i++) {
+      if (this.#isLive(i)) this.#store.setReadyIndex(this.#fifo[i] as number, NONE);
     }
-    this.late?.clear();
+    this.#late?.clear();
     this.#reset();
     this.live = 0;
   }
 
+  #isLive(index: number): boolean {
+    const slot = this.#fifo[index] as number;
+    const store = this.#store;
+    return store.readyIndex(slot) === IN_FIFO && store.uid(slot) === this.#fifoUids[index];
+  }
+
   #skipDead(): void {
-    while (this.head < this.fifo.length && (this.fifo[this.head] as T).heapIndex !== IN_FIFO) {
-      this.fifo[this.head++] = undefined;
-      this.dead--;
+    while (this.#head < this.#fifo.length && !this.#isLive(this.#head)) {
+      this.#head++;
+      this.#dead--;
     }
   }
 
   #compact(): void {
-    this.fifo = this.fifo.slice(this.head).filter((item) => item !== undefined && item.heapIndex === IN_FIFO);
-    this.head = 0;
-    this.dead = 0;
+    let to = 0;
+    for (let from = this.#head; from < this.#fifo.length; from++) {
+      if (!this.#isLive(from)) continue;
+      this.#fifo[to] = this.#fifo[from] as number;
+      this.#fifoUids[to++] = this.#fifoUids[from] as number;
+    }
+    this.#fifo.length = to;
+    this.#fifoUids.length = to;
+    this.#head = 0;
+    this.#dead = 0;
   }
 
-  /** Reuses a small drained array (no allocation per drain); replaces a large one, which would keep its peak capacity. */
+  /** Reuses a small drained FIFO (no allocation per drain); replaces a large one, which would keep its peak capacity. */
   #reset(): void {
-    if (this.fifo.length > REUSE_UP_TO) this.fifo = [];
-    else this.fifo.length = 0;
-    this.head = 0;
-    this.dead = 0;
+    if (this.#fifo.length > REUSE_UP_TO) {
+      this.#fifo = [];
+      this.#fifoUids = [];
+    } else {
+      this.#fifo.length = 0;
+      this.#fifoUids.length = 0;
+    }
+    this.#head = 0;
+    this.#dead = 0;
   }
 }
 
 /**
- * The startable tasks in dispatch order: higher priority first, equal
- * priorities by lower uid (the order added). One bucket per distinct
+ * The startable tasks (by slot) in dispatch order: higher priority first,
+ * equal priorities by lower uid (the order added). One bucket per distinct
  * priority: push and pop are O(1) in the usual case (tasks arrive in uid
  * order), O(log n) for a task unblocked out of order, plus O(log k) for the
  * k distinct priorities; removal is O(1) (lazy) or O(log n). Unlike one
@@ -112,42 +232,49 @@ class Bucket<T extends ReadyItem> {
  * keeps a queue of a million tasks about as fast per task as one of a
  * thousand.
  */
-export class ReadyQueue<T extends ReadyItem> {
+export class ReadyQueue {
+  readonly #store: TaskStore;
   /** Every bucket, empty ones included: a queue that empties and refills often would otherwise rebuild them each time. */
-  readonly #buckets = new Map<number, Bucket<T> & HeapItem>();
+  readonly #buckets = new Map<number, Bucket>();
   /** The non-empty buckets, highest priority on top. */
-  readonly #priorities = new IndexedHeap<Bucket<T> & HeapItem>((a, b) => a.priority > b.priority);
+  readonly #priorities = new IndexedHeap<Bucket>((a, b) => a.priority > b.priority);
   #size = 0;
+
+  constructor(store: TaskStore) {
+    this.#store = store;
+  }
 
   get size(): number {
     return this.#size;
   }
 
-  push(item: T): void {
-    let bucket = this.#buckets.get(item.priority);
+  push(slot: number): void {
+    const priority = this.#store.priority(slot);
+    let bucket = this.#buckets.get(priority);
     if (bucket === undefined) {
-      bucket = Object.assign(new Bucket<T>(item.priority), { heapIndex: -1 });
-      this.#buckets.set(item.priority, bucket);
+      bucket = new Bucket(this.#store, priority);
+      this.#buckets.set(priority, bucket);
     }
     if (bucket.heapIndex === -1) this.#priorities.push(bucket);
-    bucket.push(item);
+    bucket.push(slot);
     this.#size++;
   }
 
-  pop(): T | undefined {
+  /** The next slot to start, removed; {@link NONE} when empty. */
+  pop(): number {
     const bucket = this.#priorities.peek();
-    if (bucket === undefined) return undefined;
-    const item = bucket.shift();
+    if (bucket === undefined) return NONE;
+    const slot = bucket.shift();
     this.#size--;
     if (bucket.live === 0) this.#retire(bucket);
-    return item;
+    return slot;
   }
 
-  /** Removes `item` if it is queued; returns whether it was. */
-  remove(item: T): boolean {
-    if (item.heapIndex === -1) return false;
-    const bucket = this.#buckets.get(item.priority);
-    if (bucket === undefined || !bucket.remove(item)) return false;
+  /** Removes `slot` if it is queued; returns whether it was. */
+  remove(slot: number): boolean {
+    if (this.#store.readyIndex(slot) === NONE) return false;
+    const bucket = this.#buckets.get(this.#store.priority(slot));
+    if (bucket === undefined || !bucket.remove(slot)) return false;
     this.#size--;
     if (bucket.live === 0) this.#retire(bucket);
     return true;
@@ -161,7 +288,7 @@ export class ReadyQueue<T extends ReadyItem> {
   }
 
   /** An emptied bucket leaves the priority order but stays for reuse, until spare ones pile up. */
-  #retire(bucket: Bucket<T> & HeapItem): void {
+  #retire(bucket: Bucket): void {
     bucket.clear();
     this.#priorities.remove(bucket);
     if (this.#buckets.size > this.#priorities.size + SPARE_BUCKETS) {

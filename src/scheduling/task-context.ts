@@ -1,29 +1,37 @@
 import { TaskStoppedError } from '../api/errors.js';
 import type { TaskContext, TaskGroup } from '../api/types.js';
-import type { TaskRecord } from './task-record.js';
 
 /** The `this` of a running main-thread task. The signal is created on first read. */
 export class RunningTaskContext implements TaskContext {
-  readonly #task: TaskRecord;
+  readonly #uid: number;
+  readonly #group: TaskGroup | undefined;
+  #abort: AbortController | undefined;
+  #stopped = false;
 
-  constructor(task: TaskRecord) {
-    this.#task = task;
+  constructor(uid: number, group: TaskGroup | undefined) {
+    this.#uid = uid;
+    this.#group = group;
   }
 
   get uid(): number {
-    return this.#task.uid;
+    return this.#uid;
   }
 
   get group(): TaskGroup | undefined {
-    return this.#task.group;
+    return this.#group;
   }
 
   get signal(): AbortSignal {
-    const task = this.#task;
-    if (task.abort === undefined) {
-      task.abort = new AbortController();
-      if (task.state === 'stopped') task.abort.abort(new TaskStoppedError(task.uid));
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#stopped) this.#abort.abort(new TaskStoppedError(this.#uid));
     }
-    return task.abort.signal;
+    return this.#abort.signal;
+  }
+
+  /** The task was stopped while it ran: aborts its signal, now or when first read. */
+  stop(): void {
+    this.#stopped = true;
+    this.#abort?.abort(new TaskStoppedError(this.#uid));
   }
 }

@@ -1,8 +1,21 @@
-import { TaskStoppedError } from '../api/errors.js';
+import type { AnyActorRef } from 'xstate';
 import type { TypedEmitter } from '../api/events.js';
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../api/types.js';
 import { WorkerTask } from '../api/worker-task.js';
-import { nextTaskState, type TaskState } from '../machines/task-logic.js';
+import {
+  BLOCKED,
+  COMPLETE,
+  EVENT_NAMES,
+  FAIL,
+  FIRST_FINAL,
+  nextStateCode,
+  RUNNING,
+  START,
+  STATE_NAMES,
+  STOP,
+  UNBLOCK,
+  type TaskState,
+} from '../machines/task-logic.js';
 import type { TaskEventType } from '../machines/task-machine.js';
 import { FinishedHistory } from './finished-history.js';
 import { GroupIndex } from './group-index.js';
@@ -10,7 +23,7 @@ import { describeFailure, isPlainObject } from './outcome.js';
 import { ReadyQueue } from './ready-queue.js';
 import { RunningTaskContext } from './task-context.js';
 import { TaskTable } from './task-table.js';
-import { PASS_THROUGH, TaskRecord } from './task-record.js';
+import { NONE, PASS_THROUGH, TaskStore, type TaskWork } from './task-store.js';
 
 /** Runs worker tasks; `settle` is called exactly once per `run`. */
 export interface WorkerRunner {
@@ -23,8 +36,8 @@ export interface TaskSchedulerOptions {
   readonly events: TypedEmitter;
   readonly isProcessing: () => boolean;
   readonly workers: WorkerRunner | undefined;
-  /** Makes a task a live actor (inspection on); otherwise tasks stay persisted snapshots. */
-  readonly liveActor: ((task: TaskRecord) => TaskRecord['actor']) | undefined;
+  /** Makes the task with this uid a live actor (inspection on); otherwise tasks stay persisted snapshots. */
+  readonly liveActor: ((uid: number) => AnyActorRef) | undefined;
 }
 
 /**
@@ -32,13 +45,21 @@ export interface TaskSchedulerOptions {
  * completion, failure and stop rules (semantics.md, docs/contract.md).
  * Every operation is O(log n) in the pending tasks, or O(k log n) for k
  * tasks it touches. Not thread-safe, reentrant: listeners may call back.
+ *
+ * Tasks are slots of a {@link TaskStore}. A slot can be reused once its task
+ * has finished, so anything that holds a slot across a listener call (a
+ * worklist, a link) holds its uid too and checks both.
  */
 export class TaskScheduler {
   readonly #options: TaskSchedulerOptions;
-  readonly #pending = new TaskTable<TaskRecord>();
-  readonly #ready = new ReadyQueue<TaskRecord>();
-  readonly #groups = new GroupIndex<TaskRecord>();
+  readonly #store = new TaskStore();
+  /** Pending tasks: uid to slot. */
+  readonly #pending = new TaskTable<number>();
+  readonly #ready = new ReadyQueue(this.#store);
+  readonly #groups = new GroupIndex(this.#store);
   readonly #finished: FinishedHistory<TaskState>;
+  /** Live task actors by slot, only when the manager is inspected. */
+  readonly #actors: Map<number, AnyActorRef> | undefined;
   #nextUid = 0;
   /** Slots taken by running tasks, including stopped ones whose work has not ended. */
   #busy = 0;
@@ -48,6 +69,7 @@ export class TaskScheduler {
   constructor(options: TaskSchedulerOptions) {
     this.#options = options;
     this.#finished = new FinishedHistory(options.finishedTaskHistory);
+    this.#actors = options.liveActor === undefined ? undefined : new Map();
   }
 
   /** Pending tasks (blocked, queued or running). */
@@ -56,7 +78,7 @@ export class TaskScheduler {
   }
 
   add(
-    run: TaskRunnable | typeof PASS_THROUGH,
+    work: TaskWork,
     priority: number,
     group: TaskGroup | undefined,
     upstreamTaskIds: readonly number[] | undefined,
@@ -64,12 +86,13 @@ export class TaskScheduler {
     kwargs: TaskKwargs | undefined,
   ): number {
     const uid = this.#nextUid++;
-    const task = new TaskRecord(uid, run, priority, group, args, kwargs);
-    if (upstreamTaskIds !== undefined) this.#link(task, upstreamTaskIds);
-    this.#pending.set(uid, task);
-    if (group !== undefined) this.#groups.join(task, group);
-    if (this.#options.liveActor !== undefined) task.actor = this.#options.liveActor(task);
-    if (task.pendingUpstream === 0) this.#unblock(task);
+    const store = this.#store;
+    const slot = store.allocate(uid, work, priority, group, args, kwargs);
+    if (upstreamTaskIds !== undefined) this.#link(slot, uid, upstreamTaskIds);
+    this.#pending.set(uid, slot);
+    if (group !== undefined) this.#groups.join(slot, group);
+    if (this.#actors !== undefined) this.#actors.set(slot, (this.#options.liveActor as (uid: number) => AnyActorRef)(uid));
+    if (store.pendingUpstream(slot) === 0) this.#unblock(slot);
     this.scheduleDispatch();
     return uid;
   }
@@ -81,12 +104,13 @@ export class TaskScheduler {
   }
 
   getState(uid: number): TaskState | undefined {
-    return this.#pending.get(uid)?.state ?? this.#finished.get(uid);
+    const slot = this.#pending.get(uid);
+    return slot === undefined ? this.#finished.get(uid) : STATE_NAMES[this.#store.state(slot)];
   }
 
   stopTask(uid: number, stopUpstream: boolean, stopDownstream: boolean): void {
-    const task = this.#pending.get(uid);
-    if (task !== undefined) this.#stop([task], stopUpstream, stopDownstream);
+    const slot = this.#pending.get(uid);
+    if (slot !== undefined) this.#stop([slot], stopUpstream, stopDownstream);
   }
 
   stopGroup(group: TaskGroup, stopUpstream: boolean, stopDownstream: boolean): void {
@@ -95,15 +119,21 @@ export class TaskScheduler {
   }
 
   stopAll(): void {
-    const tasks = this.#pending.values();
+    const slots = this.#pending.values();
+    const store = this.#store;
+    const uids = slots.map((slot) => store.uid(slot));
     this.#ready.clear();
     this.#groups.clear();
     this.#pending.clear();
-    for (const task of tasks) {
-      const wasRunning = task.state === 'running';
-      this.#step(task, 'STOP');
-      this.#forget(task);
-      if (wasRunning) task.abort?.abort(new TaskStoppedError(task.uid));
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i] as number;
+      // A listener of an earlier task's stop (an inspection observer) cannot add to this list, but check anyway.
+      if (!store.isPending(slot, uids[i] as number)) continue;
+      const wasRunning = store.state(slot) === RUNNING;
+      this.#step(slot, STOP);
+      const context = store.context(slot);
+      this.#forget(slot, wasRunning);
+      context?.stop();
     }
     this.#notifyIfIdle();
   }
@@ -123,172 +153,209 @@ export class TaskScheduler {
   #dispatch(): void {
     const { maxThreads, isProcessing } = this.#options;
     while (this.#busy < maxThreads && this.#ready.size > 0 && isProcessing()) {
-      this.#start(this.#ready.pop() as TaskRecord);
+      this.#start(this.#ready.pop());
     }
   }
 
-  #link(task: TaskRecord, upstreamTaskIds: readonly number[]): void {
+  #link(slot: number, uid: number, upstreamTaskIds: readonly number[]): void {
+    const store = this.#store;
+    let tail = NONE;
     for (const id of upstreamTaskIds) {
       const upstream = this.#pending.get(id);
       // Unknown, finished and stopped ids count as satisfied (§3); a repeated id counts once.
-      if (upstream === undefined) continue;
-      const downstream = upstream.downstream;
-      if (downstream === undefined) upstream.downstream = [task];
-      else if (downstream[downstream.length - 1] === task) continue;
-      else downstream.push(task);
-      // Array literals of one: `[]` then push would reserve 17 slots for a list that is mostly 1–3 long.
-      if (task.upstream === undefined) task.upstream = [upstream];
-      else task.upstream.push(upstream);
-      task.pendingUpstream++;
+      if (upstream === undefined || store.lastDownstreamIs(upstream, slot, uid)) continue;
+      store.appendDownstream(upstream, slot, uid);
+      tail = store.appendUpstream(slot, tail, upstream, id);
+      store.upstreamAdded(slot);
     }
   }
 
-  #unblock(task: TaskRecord): void {
-    this.#step(task, 'UNBLOCK');
-    this.#ready.push(task);
+  #unblock(slot: number): void {
+    this.#step(slot, UNBLOCK);
+    this.#ready.push(slot);
   }
 
-  #step(task: TaskRecord, event: TaskEventType): void {
-    const actor = task.actor;
+  #step(slot: number, event: number): void {
+    const store = this.#store;
+    const actor = this.#actors?.get(slot);
     if (actor === undefined) {
-      const next = nextTaskState(task.state, event);
-      if (next === undefined) throw new Error(`Invariant: task ${task.uid} cannot take ${event} in ${task.state}`);
-      task.state = next;
+      const next = nextStateCode(store.state(slot), event);
+      if (next < 0) {
+        const state = STATE_NAMES[store.state(slot)];
+        throw new Error(`Invariant: task ${store.uid(slot)} cannot take ${EVENT_NAMES[event]} in ${state}`);
+      }
+      store.setState(slot, next);
       return;
     }
-    actor.send({ type: event });
-    task.state = (actor.getSnapshot() as { value: TaskState }).value;
-    if (!task.pending) task.actor = undefined;
+    actor.send({ type: EVENT_NAMES[event] as TaskEventType });
+    const next = STATE_NAMES.indexOf((actor.getSnapshot() as { value: TaskState }).value);
+    store.setState(slot, next);
+    if (next >= FIRST_FINAL) this.#actors?.delete(slot);
   }
 
-  #start(task: TaskRecord): void {
-    this.#step(task, 'START');
+  #start(slot: number): void {
+    this.#step(slot, START);
     this.#busy++;
-    const run = task.run;
-    const kwargs = task.kwargs ?? {};
-    if (run === PASS_THROUGH) {
-      queueMicrotask(() => this.#settle(task, true, kwargs));
-    } else if (run instanceof WorkerTask) {
-      (this.#options.workers as WorkerRunner).run(run.name, task.args ?? [], kwargs, (ok, value) =>
-        this.#settle(task, ok, value),
+    const store = this.#store;
+    const work = store.work(slot);
+    const kwargs = store.kwargs(slot) ?? {};
+    if (work === PASS_THROUGH) {
+      queueMicrotask(() => this.#settle(slot, true, kwargs));
+    } else if (work instanceof WorkerTask) {
+      (this.#options.workers as WorkerRunner).run(work.name, store.args(slot) ?? [], kwargs, (ok, value) =>
+        this.#settle(slot, ok, value),
       );
-    } else if (run !== undefined) {
-      this.#runOnMainThread(task, run, kwargs);
+    } else if (work !== undefined) {
+      this.#runOnMainThread(slot, work, kwargs);
     }
   }
 
-  #runOnMainThread(task: TaskRecord, run: Exclude<TaskRunnable, WorkerTask>, kwargs: TaskKwargs): void {
+  #runOnMainThread(slot: number, run: Exclude<TaskRunnable, WorkerTask>, kwargs: TaskKwargs): void {
+    const store = this.#store;
     let result: unknown;
     try {
-      const context = new RunningTaskContext(task);
-      const args = task.args;
+      const context = new RunningTaskContext(store.uid(slot), store.group(slot));
+      store.setContext(slot, context);
+      const args = store.args(slot);
       result = args === undefined ? run.call(context, kwargs) : run.call(context, ...args, kwargs);
     } catch (error) {
-      queueMicrotask(() => this.#settle(task, false, error));
+      queueMicrotask(() => this.#settle(slot, false, error));
       return;
     }
     if (isThenable(result)) {
       // Promise.resolve guards against thenables that throw or call back twice; a native promise passes as is.
       Promise.resolve(result).then(
-        (value) => this.#settle(task, true, value),
-        (error: unknown) => this.#settle(task, false, error),
+        (value) => this.#settle(slot, true, value),
+        (error: unknown) => this.#settle(slot, false, error),
       );
     } else {
-      queueMicrotask(() => this.#settle(task, true, result));
+      queueMicrotask(() => this.#settle(slot, true, result));
     }
   }
 
-  #settle(task: TaskRecord, ok: boolean, value: unknown): void {
+  /** The work started in `slot` has ended. The slot still holds its task: a task's slot is kept while its work runs. */
+  #settle(slot: number, ok: boolean, value: unknown): void {
     this.#busy--;
-    // A task stopped while it ran: its outcome is ignored (§16), only its slot is freed.
-    if (task.state === 'running') {
-      if (ok) this.#complete(task, value);
-      else this.#fail(task, value);
+    const store = this.#store;
+    store.setContext(slot, undefined);
+    if (store.state(slot) === RUNNING) {
+      if (ok) this.#complete(slot, value);
+      else this.#fail(slot, value);
+    } else {
+      // Stopped while it ran: its outcome is ignored (§16), only its slot is freed.
+      store.free(slot);
     }
     // Contract T3: start what the freed slot allows now, in this job, once every listener has run:
     // a chain of dependent tasks then costs one microtask per task, not two.
     this.#dispatch();
   }
 
-  #complete(task: TaskRecord, result: unknown): void {
-    const downstream = task.downstream;
-    if (downstream !== undefined && isPlainObject(result)) {
-      for (const next of downstream) {
-        if (next.pending) next.kwargs = next.kwargs === undefined ? { ...result } : Object.assign(next.kwargs, result);
+  #complete(slot: number, result: unknown): void {
+    const store = this.#store;
+    if (store.downHead(slot) !== NONE && isPlainObject(result)) {
+      for (let edge = store.downHead(slot); edge !== NONE; edge = store.edgeNext(edge)) {
+        const next = store.edgeSlot(edge);
+        if (!store.isPending(next, store.edgeUid(edge))) continue;
+        const kwargs = store.kwargs(next);
+        store.setKwargs(next, kwargs === undefined ? { ...result } : Object.assign(kwargs, result));
       }
     }
-    this.#step(task, 'COMPLETE');
-    const groupEmptied = this.#remove(task, true);
+    this.#step(slot, COMPLETE);
+    const uid = store.uid(slot);
+    const group = store.group(slot);
+    const groupEmptied = this.#remove(slot, true, false);
     const events = this.#options.events;
-    events.emit('taskCompleted', task.uid, task.group, result);
-    if (groupEmptied) events.emit('taskGroupFinished', task.group as TaskGroup);
+    events.emit('taskCompleted', uid, group, result);
+    if (groupEmptied) events.emit('taskGroupFinished', group as TaskGroup);
   }
 
-  /** Fails `task` and, breadth first, every pending task downstream of it (§10, contract F1). */
-  #fail(task: TaskRecord, error: unknown): void {
+  /** Fails `slot` and, breadth first, every pending task downstream of it (§10, contract F1). */
+  #fail(slot: number, error: unknown): void {
     const { message, traceback } = describeFailure(error);
     const events = this.#options.events;
-    const cascade = [task];
-    const queued = new Set(cascade);
+    const store = this.#store;
+    // Slots with their uids: a listener may add tasks, which can take the slots of tasks failed before.
+    const cascade = [slot];
+    const cascadeUids = [store.uid(slot)];
+    const queued = new Set(cascadeUids);
     let finishedGroups: Set<TaskGroup> | undefined;
     for (let i = 0; i < cascade.length; i++) {
-      const failed = cascade[i] as TaskRecord;
-      if (!failed.pending) continue; // stopped by a listener before its turn
-      for (const next of failed.downstream ?? []) {
-        if (next.pending && !queued.has(next)) {
-          queued.add(next);
+      const failed = cascade[i] as number;
+      const uid = cascadeUids[i] as number;
+      if (!store.isPending(failed, uid)) continue; // stopped by a listener before its turn
+      for (let edge = store.downHead(failed); edge !== NONE; edge = store.edgeNext(edge)) {
+        const next = store.edgeSlot(edge);
+        const nextUid = store.edgeUid(edge);
+        if (store.isPending(next, nextUid) && !queued.has(nextUid)) {
+          queued.add(nextUid);
           cascade.push(next);
+          cascadeUids.push(nextUid);
         }
       }
-      this.#step(failed, 'FAIL');
-      const groupEmptied = this.#remove(failed, false);
-      events.emit('taskFailed', failed.uid, failed.group, message, traceback);
-      if (groupEmptied && !finishedGroups?.has(failed.group as TaskGroup)) {
-        (finishedGroups ??= new Set()).add(failed.group as TaskGroup);
-        events.emit('taskGroupFinished', failed.group as TaskGroup);
+      this.#step(failed, FAIL);
+      const group = store.group(failed);
+      const groupEmptied = this.#remove(failed, false, false);
+      events.emit('taskFailed', uid, group, message, traceback);
+      if (groupEmptied && !finishedGroups?.has(group as TaskGroup)) {
+        (finishedGroups ??= new Set()).add(group as TaskGroup);
+        events.emit('taskGroupFinished', group as TaskGroup);
       }
     }
   }
 
   /** The original's `_stop_tasks` worklist (contract S1). */
-  #stop(start: readonly TaskRecord[], stopUpstream: boolean, stopDownstream: boolean): void {
+  #stop(start: readonly number[], stopUpstream: boolean, stopDownstream: boolean): void {
+    const store = this.#store;
     const worklist = [...start];
-    const seen = new Set(worklist);
-    const enlist = (tasks: readonly TaskRecord[] | undefined): void => {
-      for (const task of tasks ?? []) {
-        if (task.pending && !seen.has(task)) {
-          seen.add(task);
-          worklist.push(task);
+    const worklistUids = start.map((slot) => store.uid(slot));
+    const seen = new Set(worklistUids);
+    const enlist = (head: number): void => {
+      for (let edge = head; edge !== NONE; edge = store.edgeNext(edge)) {
+        const slot = store.edgeSlot(edge);
+        const uid = store.edgeUid(edge);
+        if (store.isPending(slot, uid) && !seen.has(uid)) {
+          seen.add(uid);
+          worklist.push(slot);
+          worklistUids.push(uid);
         }
       }
     };
     for (let i = 0; i < worklist.length; i++) {
-      const task = worklist[i] as TaskRecord;
-      if (!task.pending) continue;
-      if (stopUpstream) enlist(task.upstream);
-      if (stopDownstream) enlist(task.downstream);
-      const wasRunning = task.state === 'running';
-      this.#step(task, 'STOP');
-      this.#remove(task, true);
-      if (wasRunning) task.abort?.abort(new TaskStoppedError(task.uid));
+      const slot = worklist[i] as number;
+      if (!store.isPending(slot, worklistUids[i] as number)) continue;
+      if (stopUpstream) enlist(store.upHead(slot));
+      if (stopDownstream) enlist(store.downHead(slot));
+      const wasRunning = store.state(slot) === RUNNING;
+      this.#step(slot, STOP);
+      const context = store.context(slot);
+      this.#remove(slot, true, wasRunning);
+      context?.stop();
     }
   }
 
   /**
-   * Takes a finished task out of every index. With `unblockDownstream`, its
-   * downstream tasks stop waiting for it (§3, §17). Returns whether this
-   * left the task's group with no pending task.
+   * Takes a finished task out of every index and forgets it. With
+   * `unblockDownstream`, its downstream tasks stop waiting for it (§3, §17).
+   * Returns whether this left the task's group with no pending task.
    */
-  #remove(task: TaskRecord, unblockDownstream: boolean): boolean {
-    this.#pending.delete(task.uid);
-    this.#ready.remove(task);
-    const groupEmptied = task.group !== undefined && this.#groups.leave(task);
-    if (unblockDownstream && task.downstream !== undefined) {
-      for (const next of task.downstream) {
-        if (next.state === 'blocked' && --next.pendingUpstream === 0) this.#unblock(next);
+  #remove(slot: number, unblockDownstream: boolean, workRunning: boolean): boolean {
+    const store = this.#store;
+    this.#pending.delete(store.uid(slot));
+    this.#ready.remove(slot);
+    const groupEmptied = store.group(slot) !== undefined && this.#groups.leave(slot);
+    if (unblockDownstream) {
+      for (let edge = store.downHead(slot); edge !== NONE; edge = store.edgeNext(edge)) {
+        const next = store.edgeSlot(edge);
+        if (
+          store.uid(next) === store.edgeUid(edge) &&
+          store.state(next) === BLOCKED &&
+          store.upstreamFinished(next) === 0
+        ) {
+          this.#unblock(next);
+        }
       }
     }
-    this.#forget(task);
+    this.#forget(slot, workRunning);
     this.#notifyIfIdle();
     return groupEmptied;
   }
@@ -301,19 +368,16 @@ export class TaskScheduler {
   }
 
   /**
-   * Keeps only the final state; the work, arguments and links are released,
-   * so a stopped task whose work still runs holds on to nothing else (after
-   * stopAll, its group links would otherwise keep every stopped task alive).
+   * Keeps only the final state, in the history. The slot is freed, unless
+   * the task's work still runs (it was stopped while running): then only
+   * its work, arguments and links are released, and the slot is freed when
+   * the work ends.
    */
-  #forget(task: TaskRecord): void {
-    this.#finished.remember(task.uid, task.state);
-    task.run = undefined;
-    task.args = undefined;
-    task.kwargs = undefined;
-    task.upstream = undefined;
-    task.downstream = undefined;
-    task.groupPrev = undefined;
-    task.groupNext = undefined;
+  #forget(slot: number, workRunning: boolean): void {
+    const store = this.#store;
+    this.#finished.remember(store.uid(slot), STATE_NAMES[store.state(slot)] as TaskState);
+    if (workRunning) store.release(slot);
+    else store.free(slot);
   }
 }
 

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GroupIndex } from '../../src/scheduling/group-index.js';
-
-interface Member {
-  readonly id: number;
-  readonly group: string | number | undefined;
-  groupPrev: Member | undefined;
-  groupNext: Member | undefined;
-}
+import { storeWithTasks } from './store-fixture.js';
 
 describe('GroupIndex', () => {
   it('keeps each group’s members in join order and reports the leave that empties a group', () => {
@@ -15,19 +9,21 @@ describe('GroupIndex', () => {
       fc.property(
         fc.array(fc.tuple(fc.constantFrom('a', 'b', 0), fc.boolean(), fc.nat()), { maxLength: 200 }),
         (steps) => {
-          const index = new GroupIndex<Member>();
-          const model = new Map<string | number, Member[]>();
-          let nextId = 0;
+          const { store, add } = storeWithTasks();
+          const index = new GroupIndex(store);
+          const model = new Map<string | number, number[]>();
+          let nextUid = 0;
           for (const [group, join, pick] of steps) {
             const members = model.get(group) ?? [];
             if (join || members.length === 0) {
-              const member: Member = { id: nextId++, group, groupPrev: undefined, groupNext: undefined };
-              index.join(member, group);
-              model.set(group, [...members, member]);
+              const slot = add(nextUid++, 0, group);
+              index.join(slot, group);
+              model.set(group, [...members, slot]);
             } else {
-              const [leaving] = members.splice(pick % members.length, 1) as [Member];
+              const [leaving] = members.splice(pick % members.length, 1) as [number];
               expect(index.leave(leaving)).toBe(members.length === 0);
               expect(index.leave(leaving)).toBe(false);
+              store.free(leaving); // its slot may be reused by a later member
               if (members.length === 0) model.delete(group);
             }
             for (const key of ['a', 'b', 0]) expect(index.members(key)).toEqual(model.get(key) ?? []);

@@ -1,79 +1,116 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ReadyQueue } from '../../src/scheduling/ready-queue.js';
+import { NONE } from '../../src/scheduling/task-store.js';
+import { storeWithTasks } from './store-fixture.js';
 
 interface Item {
-  heapIndex: number;
+  readonly slot: number;
   readonly uid: number;
   readonly priority: number;
 }
 const order = (a: Item, b: Item): number => b.priority - a.priority || a.uid - b.uid;
 
-type Op = { op: 'push'; priority: number } | { op: 'pushOld'; pick: number } | { op: 'pop' } | { op: 'remove'; pick: number };
+type Op =
+  | { op: 'push'; priority: number }
+  | { op: 'pushOld'; pick: number }
+  | { op: 'pop' }
+  | { op: 'remove'; pick: number }
+  | { op: 'recycle'; pick: number };
 
 describe('ReadyQueue', () => {
-  it('pops exactly what a sorted list would, after any pushes (in and out of uid order), pops and removals', () => {
+  it('pops exactly what a sorted list would, after any pushes (in and out of uid order), pops, removals and reused slots', () => {
     const op: fc.Arbitrary<Op> = fc.oneof(
       { weight: 4, arbitrary: fc.integer({ min: -2, max: 2 }).map((priority) => ({ op: 'push' as const, priority })) },
       { weight: 1, arbitrary: fc.nat().map((pick) => ({ op: 'pushOld' as const, pick })) },
       { weight: 2, arbitrary: fc.constant({ op: 'pop' as const }) },
       { weight: 2, arbitrary: fc.nat().map((pick) => ({ op: 'remove' as const, pick })) },
+      { weight: 1, arbitrary: fc.nat().map((pick) => ({ op: 'recycle' as const, pick })) },
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
-        const queue = new ReadyQueue<Item>();
+        const { store, add } = storeWithTasks();
+        const queue = new ReadyQueue(store);
         const model: Item[] = [];
-        // Items created up front but pushed later stand for tasks unblocked out of uid order.
+        // Tasks created up front but pushed later stand for tasks unblocked out of uid order.
         const held: Item[] = [];
+        // Removed tasks whose slots are freed for reuse: a lazily removed FIFO entry must stay dead.
+        const removed: Item[] = [];
         let nextUid = 0;
+        const create = (priority: number): Item => {
+          const uid = nextUid++;
+          return { slot: add(uid, priority), uid, priority };
+        };
         for (const step of ops) {
           if (step.op === 'push') {
-            const item = { heapIndex: -1, uid: nextUid++, priority: step.priority };
+            const item = create(step.priority);
             if (nextUid % 3 === 0) held.push(item);
             else {
-              queue.push(item);
+              queue.push(item.slot);
               model.push(item);
             }
           } else if (step.op === 'pushOld' && held.length > 0) {
             const [item] = held.splice(step.pick % held.length, 1) as [Item];
-            queue.push(item);
+            queue.push(item.slot);
             model.push(item);
           } else if (step.op === 'pop') {
             model.sort(order);
-            expect(queue.pop()).toBe(model.shift());
+            expect(queue.pop()).toBe(model.shift()?.slot ?? NONE);
           } else if (step.op === 'remove' && model.length > 0) {
             const [item] = model.splice(step.pick % model.length, 1) as [Item];
-            expect(queue.remove(item)).toBe(true);
-            expect(queue.remove(item)).toBe(false);
+            expect(queue.remove(item.slot)).toBe(true);
+            expect(queue.remove(item.slot)).toBe(false);
+            removed.push(item);
+          } else if (step.op === 'recycle' && removed.length > 0) {
+            const [item] = removed.splice(step.pick % removed.length, 1) as [Item];
+            store.free(item.slot);
           }
           expect(queue.size).toBe(model.length);
         }
         model.sort(order);
-        const rest: Item[] = [];
-        for (let item = queue.pop(); item !== undefined; item = queue.pop()) rest.push(item);
-        expect(rest).toEqual(model);
-        expect(rest.every((item) => item.heapIndex === -1)).toBe(true);
+        const rest: number[] = [];
+        for (let slot = queue.pop(); slot !== NONE; slot = queue.pop()) rest.push(slot);
+        expect(rest).toEqual(model.map((item) => item.slot));
+        expect(rest.every((slot) => store.readyIndex(slot) === NONE)).toBe(true);
       }),
     );
   });
 
   it('compacts lazily removed entries and keeps order across thousands of removals', () => {
-    const queue = new ReadyQueue<Item>();
-    const items = Array.from({ length: 5000 }, (_, uid) => ({ heapIndex: -1, uid, priority: 0 }));
-    for (const item of items) queue.push(item);
-    for (const item of items) if (item.uid % 5 !== 0) queue.remove(item);
+    const { store, add } = storeWithTasks();
+    const queue = new ReadyQueue(store);
+    const slots = Array.from({ length: 5000 }, (_, uid) => add(uid));
+    for (const slot of slots) queue.push(slot);
+    for (const [uid, slot] of slots.entries()) if (uid % 5 !== 0) queue.remove(slot);
     const popped: number[] = [];
-    for (let item = queue.pop(); item !== undefined; item = queue.pop()) popped.push(item.uid);
-    expect(popped).toEqual(items.filter((item) => item.uid % 5 === 0).map((item) => item.uid));
+    for (let slot = queue.pop(); slot !== NONE; slot = queue.pop()) popped.push(store.uid(slot));
+    expect(popped).toEqual(Array.from({ length: 1000 }, (_, i) => i * 5));
   });
 
-  it('clear empties every bucket and detaches the items', () => {
-    const queue = new ReadyQueue<Item>();
-    const a = { heapIndex: -1, uid: 1, priority: 1 };
-    const b = { heapIndex: -1, uid: 0, priority: 1 };
+  it('does not take a reused slot for the task that left it', () => {
+    const { store, add } = storeWithTasks();
+    const queue = new ReadyQueue(store);
+    const old = add(0);
+    const keep = add(1);
+    queue.push(old);
+    queue.push(keep);
+    queue.remove(old); // lazily: the FIFO still holds the slot, before `keep`
+    store.free(old);
+    const reused = add(2);
+    expect(reused).toBe(old);
+    queue.push(reused);
+    expect(queue.size).toBe(2);
+    expect([queue.pop(), queue.pop(), queue.pop()]).toEqual([keep, reused, NONE]);
+  });
+
+  it('clear empties every bucket and detaches the slots', () => {
+    const { store, add } = storeWithTasks();
+    const queue = new ReadyQueue(store);
+    const a = add(1, 1);
+    const b = add(0, 1);
     queue.push(a);
     queue.push(b);
     queue.clear();
-    expect([queue.size, queue.pop(), a.heapIndex, b.heapIndex]).toEqual([0, undefined, -1, -1]);
+    expect([queue.size, queue.pop(), store.readyIndex(a), store.readyIndex(b)]).toEqual([0, NONE, NONE, NONE]);
   });
 });

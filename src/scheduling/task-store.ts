@@ -1,0 +1,374 @@
+import type { TaskGroup, TaskKwargs, TaskRunnable } from '../api/types.js';
+import { BLOCKED, FIRST_FINAL } from '../machines/task-logic.js';
+import type { RunningTaskContext } from './task-context.js';
+
+/** Marks a pass-through task: it runs nothing and returns its kwargs. */
+export const PASS_THROUGH = Symbol('passThrough');
+
+/** What a task runs. */
+export type TaskWork = TaskRunnable | typeof PASS_THROUGH;
+
+/** No slot, no edge. */
+export const NONE = -1;
+
+/** Slots a store starts with, and returns to when it empties after growing past {@link SHRINK_ABOVE}. */
+const INITIAL_SLOTS = 256;
+const SHRINK_ABOVE = 4096;
+const INITIAL_EDGES = 64;
+
+// A slot is 64 bytes of one buffer (one cache line): two float fields (a uid can pass 2^31, a
+// priority need not be an integer) in its first 16 bytes, then its integer fields.
+const SLOT_BYTES = 64;
+const FLOATS = SLOT_BYTES / 8;
+const UID = 0;
+const PRIORITY = 1;
+const INTS = SLOT_BYTES / 4;
+const STATE = 4;
+const PENDING_UPSTREAM = 5;
+const READY_INDEX = 6;
+const GROUP_PREV = 7;
+const GROUP_NEXT = 8;
+const UP_HEAD = 9;
+const DOWN_HEAD = 10;
+const DOWN_TAIL = 11;
+// Its references, `REFS` per slot in `#refs`.
+const WORK = 0;
+const ARGS = 1;
+const KWARGS = 2;
+const GROUP = 3;
+const CONTEXT = 4;
+const REFS = 5;
+// An edge is 16 bytes: the uid it points at, then the slot, then the next edge of its list.
+const EDGE_BYTES = 16;
+const EDGE_FLOATS = EDGE_BYTES / 8;
+const EDGE_INTS = EDGE_BYTES / 4;
+const EDGE_SLOT = 2;
+const EDGE_NEXT = 3;
+
+/**
+ * The tasks the scheduler holds, in slots of three arrays: one `Int32Array`
+ * and one `Float64Array` for a task's numbers, one plain array for the
+ * references it carries (its callable, args, kwargs, group). A task takes a
+ * slot from `add` until it has finished and its work (if any ran) has ended;
+ * freed slots are reused.
+ *
+ * Why not one object per task: a million queued tasks were a million
+ * objects for the garbage collector to copy and then promote (35 % of the
+ * run at 1M), and every dependency link two more arrays. Here a task's
+ * numbers sit outside the collected heap, next to each other, and its links
+ * in a pool of edges.
+ *
+ * Links: each task has two lists of edges in the order they were made, its
+ * upstream and its downstream tasks. An edge names the other task by slot
+ * and uid, so an edge to a task that has since finished, and whose slot may
+ * hold another task now, is recognised as stale: see {@link isPending}.
+ */
+export class TaskStore {
+  /** Slots taken. */
+  live = 0;
+  /** Edges taken (each link takes two). */
+  edgesInUse = 0;
+  #capacity = 0;
+  /** The slots: two views of one buffer. */
+  #ints = new Int32Array(0);
+  #floats = new Float64Array(0);
+  #refs: unknown[] = [];
+  /** Slots ever handed out since the last reset; the ones above are untouched. */
+  #used = 0;
+  #freeSlots: number[] = [];
+  #edgeCapacity = 0;
+  /** The edges: two views of one buffer. */
+  #edges = new Int32Array(0);
+  #edgeUids = new Float64Array(0);
+  #freeEdge = NONE;
+
+  constructor() {
+    this.#reset();
+  }
+
+  /** Takes a slot for a new blocked task. Amortised O(1). */
+  allocate(
+    uid: number,
+    work: TaskWork,
+    priority: number,
+    group: TaskGroup | undefined,
+    args: readonly unknown[] | undefined,
+    kwargs: TaskKwargs | undefined,
+  ): number {
+    let slot: number;
+    if (this.#freeSlots.length > 0) slot = this.#freeSlots.pop() as number;
+    else {
+      if (this.#used === this.#capacity) this.#growSlots();
+      slot = this.#used++;
+    }
+    this.live++;
+    const ints = this.#ints;
+    const i = slot * INTS;
+    ints[i + STATE] = BLOCKED;
+    ints[i + PENDING_UPSTREAM] = 0;
+    ints[i + READY_INDEX] = NONE;
+    ints[i + GROUP_PREV] = NONE;
+    ints[i + GROUP_NEXT] = NONE;
+    ints[i + UP_HEAD] = NONE;
+    ints[i + DOWN_HEAD] = NONE;
+    ints[i + DOWN_TAIL] = NONE;
+    this.#floats[slot * FLOATS + UID] = uid;
+    this.#floats[slot * FLOATS + PRIORITY] = priority;
+    const refs = this.#refs;
+    const r = slot * REFS;
+    refs[r + WORK] = work;
+    refs[r + ARGS] = args;
+    refs[r + KWARGS] = kwargs;
+    refs[r + GROUP] = group;
+    return slot;
+  }
+
+  uid(slot: number): number {
+    return this.#floats[slot * FLOATS + UID] as number;
+  }
+
+  priority(slot: number): number {
+    return this.#floats[slot * FLOATS + PRIORITY] as number;
+  }
+
+  /** The task actor's persisted snapshot: its state code (`task-logic.ts`). */
+  state(slot: number): number {
+    return this.#ints[slot * INTS + STATE] as number;
+  }
+
+  setState(slot: number, state: number): void {
+    this.#ints[slot * INTS + STATE] = state;
+  }
+
+  /** Whether `slot` still holds the task `uid` and it has not finished. */
+  isPending(slot: number, uid: number): boolean {
+    return this.#floats[slot * FLOATS + UID] === uid && (this.#ints[slot * INTS + STATE] as number) < FIRST_FINAL;
+  }
+
+  /** Upstream tasks still pending; the task is blocked while this is above 0. */
+  pendingUpstream(slot: number): number {
+    return this.#ints[slot * INTS + PENDING_UPSTREAM] as number;
+  }
+
+  /** Decrements {@link pendingUpstream} and returns the new count. */
+  upstreamFinished(slot: number): number {
+    return --(this.#ints[slot * INTS + PENDING_UPSTREAM] as number);
+  }
+
+  /** The ready queue's bookkeeping: -1 when not queued (see `ready-queue.ts`). */
+  readyIndex(slot: number): number {
+    return this.#ints[slot * INTS + READY_INDEX] as number;
+  }
+
+  setReadyIndex(slot: number, index: number): void {
+    this.#ints[slot * INTS + READY_INDEX] = index;
+  }
+
+  groupPrev(slot: number): number {
+    return this.#ints[slot * INTS + GROUP_PREV] as number;
+  }
+
+  setGroupPrev(slot: number, prev: number): void {
+    this.#ints[slot * INTS + GROUP_PREV] = prev;
+  }
+
+  groupNext(slot: number): number {
+    return this.#ints[slot * INTS + GROUP_NEXT] as number;
+  }
+
+  setGroupNext(slot: number, next: number): void {
+    this.#ints[slot * INTS + GROUP_NEXT] = next;
+  }
+
+  work(slot: number): TaskWork | undefined {
+    return this.#refs[slot * REFS + WORK] as TaskWork | undefined;
+  }
+
+  args(slot: number): readonly unknown[] | undefined {
+    return this.#refs[slot * REFS + ARGS] as readonly unknown[] | undefined;
+  }
+
+  /** An owned copy: the caller's `taskKwargs` is never mutated. */
+  kwargs(slot: number): TaskKwargs | undefined {
+    return this.#refs[slot * REFS + KWARGS] as TaskKwargs | undefined;
+  }
+
+  setKwargs(slot: number, kwargs: TaskKwargs): void {
+    this.#refs[slot * REFS + KWARGS] = kwargs;
+  }
+
+  group(slot: number): TaskGroup | undefined {
+    return this.#refs[slot * REFS + GROUP] as TaskGroup | undefined;
+  }
+
+  /** The `this` of a running main-thread task. */
+  context(slot: number): RunningTaskContext | undefined {
+    return this.#refs[slot * REFS + CONTEXT] as RunningTaskContext | undefined;
+  }
+
+  setContext(slot: number, context: RunningTaskContext | undefined): void {
+    this.#refs[slot * REFS + CONTEXT] = context;
+  }
+
+  /** The first edge of the task's upstream list. */
+  upHead(slot: number): number {
+    return this.#ints[slot * INTS + UP_HEAD] as number;
+  }
+
+  /** The first edge of the task's downstream list. */
+  downHead(slot: number): number {
+    return this.#ints[slot * INTS + DOWN_HEAD] as number;
+  }
+
+  /** The slot an edge points at. */
+  edgeSlot(edge: number): number {
+    return this.#edges[edge * EDGE_INTS + EDGE_SLOT] as number;
+  }
+
+  /** The uid of the task an edge points at. */
+  edgeUid(edge: number): number {
+    return this.#edgeUids[edge * EDGE_FLOATS] as number;
+  }
+
+  /** The next edge of the same list, or {@link NONE}. */
+  edgeNext(edge: number): number {
+    return this.#edges[edge * EDGE_INTS + EDGE_NEXT] as number;
+  }
+
+  /** Whether `from`'s most recent downstream link is to `to` (a repeated upstream id). */
+  lastDownstreamIs(from: number, to: number, toUid: number): boolean {
+    const last = this.#ints[from * INTS + DOWN_TAIL] as number;
+    return last !== NONE && this.edgeSlot(last) === to && this.#edgeUids[last * EDGE_FLOATS] === toUid;
+  }
+
+  /** Appends `to` (slot and uid) to `from`'s downstream list. */
+  appendDownstream(from: number, to: number, toUid: number): void {
+    const edge = this.#newEdge(to, toUid);
+    const i = from * INTS;
+    const tail = this.#ints[i + DOWN_TAIL] as number;
+    if (tail === NONE) this.#ints[i + DOWN_HEAD] = edge;
+    else this.#edges[tail * EDGE_INTS + EDGE_NEXT] = edge;
+    this.#ints[i + DOWN_TAIL] = edge;
+  }
+
+  /**
+   * Appends `to` (slot and uid) to `from`'s upstream list, after `tail`
+   * (its last edge, or {@link NONE} for the first); returns the new last
+   * edge. A task's upstream list is built once, when it is added.
+   */
+  appendUpstream(from: number, tail: number, to: number, toUid: number): number {
+    const edge = this.#newEdge(to, toUid);
+    if (tail === NONE) this.#ints[from * INTS + UP_HEAD] = edge;
+    else this.#edges[tail * EDGE_INTS + EDGE_NEXT] = edge;
+    return edge;
+  }
+
+  /** One more pending upstream task. */
+  upstreamAdded(slot: number): void {
+    (this.#ints[slot * INTS + PENDING_UPSTREAM] as number)++;
+  }
+
+  /**
+   * Drops what a finished task carries (its work, arguments, group and
+   * links) but keeps its slot, uid and state: a stopped task whose work is
+   * still running keeps its slot until that work ends.
+   */
+  release(slot: number): void {
+    const r = slot * REFS;
+    const refs = this.#refs;
+    refs[r + WORK] = undefined;
+    refs[r + ARGS] = undefined;
+    refs[r + KWARGS] = undefined;
+    refs[r + GROUP] = undefined;
+    const ints = this.#ints;
+    const i = slot * INTS;
+    ints[i + GROUP_PREV] = NONE;
+    ints[i + GROUP_NEXT] = NONE;
+    this.#freeList(ints[i + UP_HEAD] as number);
+    this.#freeList(ints[i + DOWN_HEAD] as number);
+    ints[i + UP_HEAD] = NONE;
+    ints[i + DOWN_HEAD] = NONE;
+    ints[i + DOWN_TAIL] = NONE;
+  }
+
+  /** Releases the slot for reuse; when the store empties after growing large, it returns to its initial size. */
+  free(slot: number): void {
+    this.release(slot);
+    this.#refs[slot * REFS + CONTEXT] = undefined;
+    this.#floats[slot * FLOATS + UID] = -1;
+    this.#ints[slot * INTS + READY_INDEX] = NONE;
+    this.#freeSlots.push(slot);
+    if (--this.live === 0 && this.#capacity > SHRINK_ABOVE) this.#reset();
+  }
+
+  #newEdge(to: number, toUid: number): number {
+    if (this.#freeEdge === NONE) this.#growEdges();
+    const edge = this.#freeEdge;
+    this.edgesInUse++;
+    const e = edge * EDGE_INTS;
+    this.#freeEdge = this.#edges[e + EDGE_NEXT] as number;
+    this.#edges[e + EDGE_SLOT] = to;
+    this.#edges[e + EDGE_NEXT] = NONE;
+    this.#edgeUids[edge * EDGE_FLOATS] = toUid;
+    return edge;
+  }
+
+  /** Returns a whole list to the free edges: O(length). */
+  #freeList(head: number): void {
+    if (head === NONE) return;
+    let tail = head;
+    this.edgesInUse--;
+    for (let next = this.edgeNext(tail); next !== NONE; next = this.edgeNext(tail)) {
+      tail = next;
+      this.edgesInUse--;
+    }
+    this.#edges[tail * EDGE_INTS + EDGE_NEXT] = this.#freeEdge;
+    this.#freeEdge = head;
+  }
+
+  #reset(): void {
+    this.#capacity = 0;
+    this.#used = 0;
+    this.#ints = new Int32Array(0);
+    this.#floats = new Float64Array(0);
+    this.#refs = [];
+    this.#freeSlots = [];
+    this.#edgeCapacity = 0;
+    this.#edges = new Int32Array(0);
+    this.#edgeUids = new Float64Array(0);
+    this.#freeEdge = NONE;
+    this.edgesInUse = 0;
+    this.#growSlots();
+    this.#growEdges();
+  }
+
+  #growSlots(): void {
+    const capacity = Math.max(INITIAL_SLOTS, this.#capacity * 2);
+    const buffer = grown(this.#ints, capacity * SLOT_BYTES);
+    this.#ints = new Int32Array(buffer);
+    this.#floats = new Float64Array(buffer);
+    this.#refs.length = capacity * REFS;
+    for (let slot = this.#capacity; slot < capacity; slot++) this.#floats[slot * FLOATS + UID] = -1;
+    this.#capacity = capacity;
+  }
+
+  /** Doubles the edge pool and chains the new edges into the free list. */
+  #growEdges(): void {
+    const from = this.#edgeCapacity;
+    const to = Math.max(INITIAL_EDGES, from * 2);
+    const buffer = grown(this.#edges, to * EDGE_BYTES);
+    this.#edges = new Int32Array(buffer);
+    this.#edgeUids = new Float64Array(buffer);
+    for (let edge = from; edge < to - 1; edge++) this.#edges[edge * EDGE_INTS + EDGE_NEXT] = edge + 1;
+    this.#edges[(to - 1) * EDGE_INTS + EDGE_NEXT] = this.#freeEdge;
+    this.#freeEdge = from;
+    this.#edgeCapacity = to;
+  }
+}
+
+/** A zeroed buffer of `bytes` bytes that starts with a copy of `view`'s bytes. */
+function grown(view: Int32Array, bytes: number): ArrayBuffer {
+  const buffer = new ArrayBuffer(bytes);
+  new Uint8Array(buffer).set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+  return buffer;
+}

@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { FIRST_FINAL, QUEUED } from '../../src/machines/task-logic.js';
+import { NONE, TaskStore } from '../../src/scheduling/task-store.js';
+
+const work = (): void => undefined;
+
+function list(store: TaskStore, head: number): Array<[number, number]> {
+  const edges: Array<[number, number]> = [];
+  for (let edge = head; edge !== NONE; edge = store.edgeNext(edge)) edges.push([store.edgeSlot(edge), store.edgeUid(edge)]);
+  return edges;
+}
+
+describe('TaskStore', () => {
+  it('keeps every live task’s fields and links apart, while slots and edges are freed and reused', () => {
+    type Step = { op: 'add'; links: number[]; priority: number } | { op: 'free'; pick: number };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ op: fc.constant('add' as const), links: fc.array(fc.nat(), { maxLength: 4 }), priority: fc.double({ noNaN: true, noDefaultInfinity: true }) }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constant('free' as const), pick: fc.nat() }) },
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 300 }), (steps) => {
+        const store = new TaskStore();
+        interface Task { uid: number; slot: number; priority: number; up: Array<[number, number]>; down: Array<[number, number]> }
+        const live: Task[] = [];
+        let nextUid = 0;
+        for (const s of steps) {
+          if (s.op === 'add') {
+            const uid = nextUid++;
+            const slot = store.allocate(uid, work, s.priority, uid % 3, [uid], { uid });
+            expect(live.some((task) => task.slot === slot)).toBe(false);
+            const task: Task = { uid, slot, priority: s.priority, up: [], down: [] };
+            let tail = NONE;
+            for (const pick of s.links) {
+              if (live.length === 0) break;
+              const upstream = live[pick % live.length] as Task;
+              if (store.lastDownstreamIs(upstream.slot, slot, uid)) continue;
+              store.appendDownstream(upstream.slot, slot, uid);
+              upstream.down.push([slot, uid]);
+              tail = store.appendUpstream(slot, tail, upstream.slot, upstream.uid);
+              task.up.push([upstream.slot, upstream.uid]);
+              store.upstreamAdded(slot);
+            }
+            live.push(task);
+          } else if (live.length > 0) {
+            const [task] = live.splice(s.pick % live.length, 1) as [Task];
+            store.free(task.slot);
+            expect(store.isPending(task.slot, task.uid)).toBe(false);
+          }
+          expect(store.live).toBe(live.length);
+          // Every edge is in exactly one live list: freeing a task returns both of its lists.
+          expect(store.edgesInUse).toBe(live.reduce((sum, task) => sum + task.up.length + task.down.length, 0));
+        }
+        for (const task of live) {
+          expect([store.uid(task.slot), store.priority(task.slot), store.group(task.slot)]).toEqual([task.uid, task.priority, task.uid % 3]);
+          expect([store.args(task.slot), store.kwargs(task.slot), store.work(task.slot)]).toEqual([[task.uid], { uid: task.uid }, work]);
+          expect(store.pendingUpstream(task.slot)).toBe(task.up.length);
+          expect(list(store, store.upHead(task.slot))).toEqual(task.up);
+          expect(list(store, store.downHead(task.slot))).toEqual(task.down);
+          // An edge is live exactly when the task it names still holds its slot.
+          for (const [slot, uid] of [...task.up, ...task.down]) {
+            expect(store.isPending(slot, uid)).toBe(live.some((other) => other.slot === slot && other.uid === uid));
+          }
+        }
+      }),
+    );
+  });
+
+  it('knows a finished task from a pending one, and a released slot keeps its uid and state until freed', () => {
+    const store = new TaskStore();
+    const slot = store.allocate(7, work, 0, 'g', undefined, undefined);
+    store.setState(slot, QUEUED);
+    expect(store.isPending(slot, 7)).toBe(true);
+    store.setState(slot, FIRST_FINAL);
+    expect(store.isPending(slot, 7)).toBe(false);
+    store.release(slot);
+    expect([store.uid(slot), store.state(slot), store.group(slot), store.work(slot)]).toEqual([7, FIRST_FINAL, undefined, undefined]);
+    store.free(slot);
+    expect(store.uid(slot)).toBe(-1);
+  });
+
+  it('grows past many thousands of tasks and links, and returns to a small size once empty', () => {
+    const store = new TaskStore();
+    const slots: number[] = [];
+    for (let uid = 0; uid < 20_000; uid++) {
+      const slot = store.allocate(uid, work, uid % 5, undefined, undefined, undefined);
+      if (uid > 0) {
+        const upstream = slots[uid - 1] as number;
+        store.appendDownstream(upstream, slot, uid);
+        store.appendUpstream(slot, NONE, upstream, uid - 1);
+      }
+      slots.push(slot);
+    }
+    expect(new Set(slots).size).toBe(20_000);
+    for (const [uid, slot] of slots.entries()) {
+      expect(store.uid(slot)).toBe(uid);
+      if (uid > 0) expect(list(store, store.upHead(slot))).toEqual([[slots[uid - 1], uid - 1]]);
+    }
+    for (const slot of slots) store.free(slot);
+    expect(store.live).toBe(0);
+    // After the reset the store starts over from its first slot, with fresh edges.
+    const first = store.allocate(20_000, work, 0, undefined, undefined, undefined);
+    expect(first).toBe(0);
+    expect([store.upHead(first), store.downHead(first), store.pendingUpstream(first)]).toEqual([NONE, NONE, 0]);
+  });
+});
