@@ -5,7 +5,7 @@ import { NONE, type TaskStore } from './task-store.js';
 const IN_FIFO = -2;
 /** Dead FIFO entries tolerated before a bucket is compacted (and only when they outnumber the live ones). */
 const COMPACT_AFTER = 1024;
-/** A drained FIFO longer than this is replaced, not reused: it would keep its peak capacity. */
+/** A drained heap array longer than this is replaced, not reused: it would keep its peak capacity. */
 const REUSE_UP_TO = 1024;
 /** Empty buckets kept for reuse (beyond one per live bucket) before they are swept. */
 const SPARE_BUCKETS = 64;
@@ -104,6 +104,88 @@ class LateHeap {
   }
 }
 
+/** Entries per FIFO chunk. */
+const CHUNK = 1024;
+
+/** A run of FIFO entries; plain arrays of numbers, which hold no references. */
+interface Chunk {
+  readonly slots: number[];
+  readonly uids: number[];
+  next: Chunk | undefined;
+}
+
+const newChunk = (): Chunk => ({ slots: [], uids: [], next: undefined });
+
+/**
+ * A FIFO of (slot, uid) entries in chunks of {@link CHUNK}: a push never
+ * copies what is already queued (a single array would, each time it grows,
+ * which was 11 % of a run of a million tasks), and drained chunks are
+ * released as the head passes them.
+ */
+class SlotFifo {
+  #head = newChunk();
+  #headIndex = 0;
+  #tail = this.#head;
+
+  get empty(): boolean {
+    return this.#headIndex === this.#head.slots.length && this.#head.next === undefined;
+  }
+
+  /** The uid of the last entry pushed (live or not); the FIFO must not be empty. */
+  get lastUid(): number {
+    return this.#tail.uids[this.#tail.uids.length - 1] as number;
+  }
+
+  push(slot: number, uid: number): void {
+    if (this.#tail.slots.length === CHUNK) {
+      const chunk = newChunk();
+      this.#tail.next = chunk;
+      this.#tail = chunk;
+    }
+    this.#tail.slots.push(slot);
+    this.#tail.uids.push(uid);
+  }
+
+  /** The first entry's slot and uid; the FIFO must not be empty. */
+  firstSlot(): number {
+    return this.#head.slots[this.#headIndex] as number;
+  }
+
+  firstUid(): number {
+    return this.#head.uids[this.#headIndex] as number;
+  }
+
+  shift(): void {
+    if (++this.#headIndex === this.#head.slots.length) {
+      const next = this.#head.next;
+      if (next !== undefined) {
+        this.#head = next;
+        this.#headIndex = 0;
+      } else {
+        this.clear();
+      }
+    }
+  }
+
+  /** Calls `visit` on every entry, oldest first. */
+  forEach(visit: (slot: number, uid: number) => void): void {
+    let index = this.#headIndex;
+    for (let chunk: Chunk | undefined = this.#head; chunk !== undefined; chunk = chunk.next, index = 0) {
+      for (; index < chunk.slots.length; index++) visit(chunk.slots[index] as number, chunk.uids[index] as number);
+    }
+  }
+
+  /** Empties the FIFO, keeping one chunk's arrays for reuse. */
+  clear(): void {
+    const head = this.#head;
+    head.slots.length = 0;
+    head.uids.length = 0;
+    head.next = undefined;
+    this.#headIndex = 0;
+    this.#tail = head;
+  }
+}
+
 /**
  * The slots of one priority: a FIFO in uid order, plus a heap for the few
  * that arrive out of order. FIFO entries carry their uid, so an entry left
@@ -113,10 +195,7 @@ class Bucket implements HeapItem {
   readonly priority: number;
   heapIndex = -1;
   readonly #store: TaskStore;
-  // Plain arrays of numbers: growing them costs less than reallocating typed arrays, and they hold no references.
-  #fifo: number[] = [];
-  #fifoUids: number[] = [];
-  #head = 0;
+  #fifo = new SlotFifo();
   /** Slots pushed with a uid below the FIFO's last one (unblocked late): kept in uid order apart. */
   #late: LateHeap | undefined;
   live = 0;
@@ -131,10 +210,8 @@ class Bucket implements HeapItem {
   push(slot: number): void {
     const store = this.#store;
     const uid = store.uid(slot);
-    const tail = this.#fifo.length;
-    if (tail === this.#head || (this.#fifoUids[tail - 1] as number) < uid) {
-      this.#fifo.push(slot);
-      this.#fifoUids.push(uid);
+    if (this.#fifo.empty || this.#fifo.lastUid < uid) {
+      this.#fifo.push(slot, uid);
       store.setReadyIndex(slot, IN_FIFO);
     } else {
       (this.#late ??= new LateHeap(store)).push(slot);
@@ -148,14 +225,11 @@ class Bucket implements HeapItem {
     const store = this.#store;
     const late = this.#late === undefined ? NONE : this.#late.peek();
     this.live--;
-    if (this.#head < this.#fifo.length) {
-      const first = this.#fifo[this.#head] as number;
-      if (late === NONE || (this.#fifoUids[this.#head] as number) < store.uid(late)) {
-        this.#head++;
-        store.setReadyIndex(first, NONE);
-        if (this.#head === this.#fifo.length) this.#reset();
-        return first;
-      }
+    if (!this.#fifo.empty && (late === NONE || this.#fifo.firstUid() < store.uid(late))) {
+      const first = this.#fifo.firstSlot();
+      this.#fifo.shift();
+      store.setReadyIndex(first, NONE);
+      return first;
     }
     return (this.#late as LateHeap).pop();
   }
@@ -174,50 +248,34 @@ class Bucket implements HeapItem {
   }
 
   clear(): void {
-    for (let i = this.#head; i < this.#fifo.length; i++) {
-      if (this.#isLive(i)) this.#store.setReadyIndex(this.#fifo[i] as number, NONE);
-    }
+    const store = this.#store;
+    this.#fifo.forEach((slot, uid) => {
+      if (this.#isLive(slot, uid)) store.setReadyIndex(slot, NONE);
+    });
     this.#late?.clear();
-    this.#reset();
+    this.#fifo.clear();
+    this.#dead = 0;
     this.live = 0;
   }
 
-  #isLive(index: number): boolean {
-    const slot = this.#fifo[index] as number;
+  #isLive(slot: number, uid: number): boolean {
     const store = this.#store;
-    return store.readyIndex(slot) === IN_FIFO && store.uid(slot) === this.#fifoUids[index];
+    return store.readyIndex(slot) === IN_FIFO && store.uid(slot) === uid;
   }
 
   #skipDead(): void {
-    while (this.#head < this.#fifo.length && !this.#isLive(this.#head)) {
-      this.#head++;
+    while (!this.#fifo.empty && !this.#isLive(this.#fifo.firstSlot(), this.#fifo.firstUid())) {
+      this.#fifo.shift();
       this.#dead--;
     }
   }
 
   #compact(): void {
-    let to = 0;
-    for (let from = this.#head; from < this.#fifo.length; from++) {
-      if (!this.#isLive(from)) continue;
-      this.#fifo[to] = this.#fifo[from] as number;
-      this.#fifoUids[to++] = this.#fifoUids[from] as number;
-    }
-    this.#fifo.length = to;
-    this.#fifoUids.length = to;
-    this.#head = 0;
-    this.#dead = 0;
-  }
-
-  /** Reuses a small drained FIFO (no allocation per drain); replaces a large one, which would keep its peak capacity. */
-  #reset(): void {
-    if (this.#fifo.length > REUSE_UP_TO) {
-      this.#fifo = [];
-      this.#fifoUids = [];
-    } else {
-      this.#fifo.length = 0;
-      this.#fifoUids.length = 0;
-    }
-    this.#head = 0;
+    const fifo = new SlotFifo();
+    this.#fifo.forEach((slot, uid) => {
+      if (this.#isLive(slot, uid)) fifo.push(slot, uid);
+    });
+    this.#fifo = fifo;
     this.#dead = 0;
   }
 }
