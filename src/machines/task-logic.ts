@@ -105,8 +105,8 @@ export function taskSnapshot(state: TaskState): TaskSnapshot {
 
 /**
  * The actor logic every task runs: `taskMachine` compiled to a transition
- * table. A task actor is usually kept as its persisted snapshot (a state
- * name) and stepped with this logic's pure `transition`; when the manager is
+ * table. A task actor is usually kept as its persisted snapshot (its state,
+ * as a code in the scheduler's task store) and stepped with this logic's pure `transition`; when the manager is
  * inspected, each task is also a live actor of this logic, so the inspector
  * sees every event and snapshot.
  */

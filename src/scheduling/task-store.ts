@@ -46,11 +46,13 @@ const EDGE_SLOT = 2;
 const EDGE_NEXT = 3;
 
 /**
- * The tasks the scheduler holds, in slots of three arrays: one `Int32Array`
- * and one `Float64Array` for a task's numbers, one plain array for the
- * references it carries (its callable, args, kwargs, group). A task takes a
- * slot from `add` until it has finished and its work (if any ran) has ended;
- * freed slots are reused.
+ * The tasks the scheduler holds. A task's numbers (uid, priority, state,
+ * counters, list heads) are one 64-byte slot of a buffer, read through an
+ * `Int32Array` and a `Float64Array` view; the references it carries (its
+ * callable, args, kwargs, group, running context) are five entries of one
+ * plain array. A task takes a slot from `add` until it has finished and its
+ * work (if any ran) has ended; freed slots are reused. The store grows by
+ * doubling and, once empty, returns to its initial size.
  *
  * Why not one object per task: a million queued tasks were a million
  * objects for the garbage collector to copy and then promote (35 % of the
