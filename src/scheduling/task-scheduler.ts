@@ -274,24 +274,14 @@ export class TaskScheduler {
     const { message, traceback } = describeFailure(error);
     const events = this.#options.events;
     const store = this.#store;
-    // Slots with their uids: a listener may add tasks, which can take the slots of tasks failed before.
-    const cascade = [slot];
-    const cascadeUids = [store.uid(slot)];
-    const queued = new Set(cascadeUids);
+    const cascade = new Worklist(store);
+    cascade.add(slot, store.uid(slot));
     let finishedGroups: Set<TaskGroup> | undefined;
     for (let i = 0; i < cascade.length; i++) {
-      const failed = cascade[i] as number;
-      const uid = cascadeUids[i] as number;
+      const failed = cascade.slots[i] as number;
+      const uid = cascade.uids[i] as number;
       if (!store.isPending(failed, uid)) continue; // stopped by a listener before its turn
-      for (let edge = store.downHead(failed); edge !== NONE; edge = store.edgeNext(edge)) {
-        const next = store.edgeSlot(edge);
-        const nextUid = store.edgeUid(edge);
-        if (store.isPending(next, nextUid) && !queued.has(nextUid)) {
-          queued.add(nextUid);
-          cascade.push(next);
-          cascadeUids.push(nextUid);
-        }
-      }
+      cascade.addLinked(store.downHead(failed));
       this.#step(failed, FAIL);
       const group = store.group(failed);
       const groupEmptied = this.#remove(failed, false, false);
@@ -306,25 +296,13 @@ export class TaskScheduler {
   /** The original's `_stop_tasks` worklist (contract S1). */
   #stop(start: readonly number[], stopUpstream: boolean, stopDownstream: boolean): void {
     const store = this.#store;
-    const worklist = [...start];
-    const worklistUids = start.map((slot) => store.uid(slot));
-    const seen = new Set(worklistUids);
-    const enlist = (head: number): void => {
-      for (let edge = head; edge !== NONE; edge = store.edgeNext(edge)) {
-        const slot = store.edgeSlot(edge);
-        const uid = store.edgeUid(edge);
-        if (store.isPending(slot, uid) && !seen.has(uid)) {
-          seen.add(uid);
-          worklist.push(slot);
-          worklistUids.push(uid);
-        }
-      }
-    };
+    const worklist = new Worklist(store);
+    for (const slot of start) worklist.add(slot, store.uid(slot));
     for (let i = 0; i < worklist.length; i++) {
-      const slot = worklist[i] as number;
-      if (!store.isPending(slot, worklistUids[i] as number)) continue;
-      if (stopUpstream) enlist(store.upHead(slot));
-      if (stopDownstream) enlist(store.downHead(slot));
+      const slot = worklist.slots[i] as number;
+      if (!store.isPending(slot, worklist.uids[i] as number)) continue;
+      if (stopUpstream) worklist.addLinked(store.upHead(slot));
+      if (stopDownstream) worklist.addLinked(store.downHead(slot));
       const wasRunning = store.state(slot) === RUNNING;
       this.#step(slot, STOP);
       const context = store.context(slot);
@@ -378,6 +356,43 @@ export class TaskScheduler {
     this.#finished.remember(store.uid(slot), STATE_NAMES[store.state(slot)] as TaskState);
     if (workRunning) store.release(slot);
     else store.free(slot);
+  }
+}
+
+/**
+ * Tasks to visit once each, in the order added, as slots with their uids:
+ * a listener called during the visit may finish a task and let a new one
+ * take its slot, so each visit checks both.
+ */
+class Worklist {
+  readonly slots: number[] = [];
+  readonly uids: number[] = [];
+  readonly #seen = new Set<number>();
+  readonly #store: TaskStore;
+
+  constructor(store: TaskStore) {
+    this.#store = store;
+  }
+
+  get length(): number {
+    return this.slots.length;
+  }
+
+  add(slot: number, uid: number): void {
+    if (this.#seen.has(uid)) return;
+    this.#seen.add(uid);
+    this.slots.push(slot);
+    this.uids.push(uid);
+  }
+
+  /** Adds every pending task of the edge list that starts at `head`. */
+  addLinked(head: number): void {
+    const store = this.#store;
+    for (let edge = head; edge !== NONE; edge = store.edgeNext(edge)) {
+      const slot = store.edgeSlot(edge);
+      const uid = store.edgeUid(edge);
+      if (store.isPending(slot, uid)) this.add(slot, uid);
+    }
   }
 }
 
