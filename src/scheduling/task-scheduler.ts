@@ -127,7 +127,8 @@ export class TaskScheduler {
     this.#pending.clear();
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as number;
-      // A listener of an earlier task's stop (an inspection observer) cannot add to this list, but check anyway.
+      // Abort handlers and inspection observers run in this loop and may add tasks, which can take
+      // the slots freed above: check that the slot still holds the task listed.
       if (!store.isPending(slot, uids[i] as number)) continue;
       const wasRunning = store.state(slot) === RUNNING;
       this.#step(slot, STOP);
