@@ -7,6 +7,8 @@ const IN_FIFO = -2;
 const COMPACT_AFTER = 1024;
 /** A drained heap array longer than this is replaced, not reused: it would keep its peak capacity. */
 const REUSE_UP_TO = 1024;
+/** Integer priorities from -SMALL_OFFSET to SMALL_OFFSET - 1 find their bucket by index. */
+const SMALL_OFFSET = 64;
 /** Empty buckets kept for reuse (beyond one per live bucket) before they are swept. */
 const SPARE_BUCKETS = 64;
 
@@ -294,6 +296,8 @@ export class ReadyQueue {
   readonly #store: TaskStore;
   /** Every bucket, empty ones included: a queue that empties and refills often would otherwise rebuild them each time. */
   readonly #buckets = new Map<number, Bucket>();
+  /** The same buckets for small integer priorities, by `priority + SMALL_OFFSET`: no hashing on the usual path. */
+  readonly #small: Array<Bucket | undefined> = new Array<Bucket | undefined>(2 * SMALL_OFFSET).fill(undefined);
   /** The non-empty buckets, highest priority on top. */
   readonly #priorities = new IndexedHeap<Bucket>((a, b) => a.priority > b.priority);
   #size = 0;
@@ -308,10 +312,11 @@ export class ReadyQueue {
 
   push(slot: number): void {
     const priority = this.#store.priority(slot);
-    let bucket = this.#buckets.get(priority);
+    let bucket = this.#bucket(priority);
     if (bucket === undefined) {
       bucket = new Bucket(this.#store, priority);
       this.#buckets.set(priority, bucket);
+      if (isSmall(priority)) this.#small[priority + SMALL_OFFSET] = bucket;
     }
     if (bucket.heapIndex === -1) this.#priorities.push(bucket);
     bucket.push(slot);
@@ -331,7 +336,7 @@ export class ReadyQueue {
   /** Removes `slot` if it is queued; returns whether it was. */
   remove(slot: number): boolean {
     if (this.#store.readyIndex(slot) === NONE) return false;
-    const bucket = this.#buckets.get(this.#store.priority(slot));
+    const bucket = this.#bucket(this.#store.priority(slot));
     if (bucket === undefined || !bucket.remove(slot)) return false;
     this.#size--;
     if (bucket.live === 0) this.#retire(bucket);
@@ -341,6 +346,7 @@ export class ReadyQueue {
   clear(): void {
     for (const bucket of this.#buckets.values()) bucket.clear();
     this.#buckets.clear();
+    this.#small.fill(undefined);
     this.#priorities.clear();
     this.#size = 0;
   }
@@ -350,7 +356,20 @@ export class ReadyQueue {
     bucket.clear();
     this.#priorities.remove(bucket);
     if (this.#buckets.size > this.#priorities.size + SPARE_BUCKETS) {
-      for (const [priority, spare] of this.#buckets) if (spare.heapIndex === -1) this.#buckets.delete(priority);
+      for (const [priority, spare] of this.#buckets) {
+        if (spare.heapIndex !== -1) continue;
+        this.#buckets.delete(priority);
+        if (isSmall(priority)) this.#small[priority + SMALL_OFFSET] = undefined;
+      }
     }
   }
+
+  #bucket(priority: number): Bucket | undefined {
+    return isSmall(priority) ? this.#small[priority + SMALL_OFFSET] : this.#buckets.get(priority);
+  }
+}
+
+/** Whether `priority` is an integer in [-SMALL_OFFSET, SMALL_OFFSET) (-0 counts as 0, as in a `Map`). */
+function isSmall(priority: number): boolean {
+  return (priority | 0) === priority && priority >= -SMALL_OFFSET && priority < SMALL_OFFSET;
 }

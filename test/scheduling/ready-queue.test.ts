@@ -21,7 +21,7 @@ type Op =
 describe('ReadyQueue', () => {
   it('pops exactly what a sorted list would, after any pushes (in and out of uid order), pops, removals and reused slots', () => {
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 4, arbitrary: fc.integer({ min: -2, max: 2 }).map((priority) => ({ op: 'push' as const, priority })) },
+      { weight: 4, arbitrary: fc.constantFrom(-2, -1, 0, -0, 1, 2, 63, 64, -64, -65, 0.5, 1e9).map((priority) => ({ op: 'push' as const, priority })) },
       { weight: 1, arbitrary: fc.nat().map((pick) => ({ op: 'pushOld' as const, pick })) },
       { weight: 2, arbitrary: fc.constant({ op: 'pop' as const }) },
       { weight: 2, arbitrary: fc.nat().map((pick) => ({ op: 'remove' as const, pick })) },
@@ -101,6 +101,21 @@ describe('ReadyQueue', () => {
     queue.push(reused);
     expect(queue.size).toBe(2);
     expect([queue.pop(), queue.pop(), queue.pop()]).toEqual([keep, reused, NONE]);
+  });
+
+  it('keeps its order while buckets of many distinct priorities are emptied, swept and made again', () => {
+    const { store, add } = storeWithTasks();
+    const queue = new ReadyQueue(store);
+    let uid = 0;
+    for (let round = 0; round < 3; round++) {
+      const priorities = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? i - 150 : (i - 150) * 1000.5));
+      const slots = priorities.map((priority) => add(uid++, priority));
+      for (const slot of slots) queue.push(slot);
+      const popped: number[] = [];
+      for (let slot = queue.pop(); slot !== NONE; slot = queue.pop()) popped.push(store.priority(slot));
+      expect(popped).toEqual([...priorities].sort((a, b) => b - a));
+      for (const slot of slots) store.free(slot);
+    }
   });
 
   it('clear empties every bucket and detaches the slots', () => {
