@@ -1,7 +1,7 @@
 import type { TaskGroup } from '../api/types.js';
-import { NONE, type TaskStore } from './task-store.js';
+import { NONE, type GroupEntry, type TaskStore } from './task-store.js';
 
-interface Members {
+interface Members extends GroupEntry {
   head: number;
   size: number;
 }
@@ -21,24 +21,26 @@ export class GroupIndex {
   }
 
   join(slot: number, group: TaskGroup): void {
+    const store = this.#store;
     const members = this.#groups.get(group);
     if (members === undefined) {
-      this.#groups.set(group, { head: slot, size: 1 });
+      const entry: Members = { group, head: slot, size: 1 };
+      this.#groups.set(group, entry);
+      store.setGroupEntry(slot, entry);
       return;
     }
-    const store = this.#store;
+    store.setGroupEntry(slot, members);
     store.setGroupNext(slot, members.head);
     store.setGroupPrev(members.head, slot);
     members.head = slot;
     members.size++;
   }
 
-  /** Unlinks `slot` from its group (`store.group(slot)`); returns whether that left the group empty. */
+  /** Unlinks `slot` from the group it joined (its entry, found without a lookup); returns whether that left the group empty. */
   leave(slot: number): boolean {
     const store = this.#store;
-    const group = store.group(slot);
-    const members = group === undefined ? undefined : this.#groups.get(group);
-    if (members === undefined || (members.head !== slot && store.groupPrev(slot) === NONE)) return false;
+    const members = store.groupEntry(slot) as Members | undefined;
+    if (members === undefined || members.size === 0 || (members.head !== slot && store.groupPrev(slot) === NONE)) return false;
     const prev = store.groupPrev(slot);
     const next = store.groupNext(slot);
     if (prev === NONE) members.head = next;
@@ -47,7 +49,7 @@ export class GroupIndex {
     store.setGroupPrev(slot, NONE);
     store.setGroupNext(slot, NONE);
     if (--members.size > 0) return false;
-    this.#groups.delete(group as TaskGroup);
+    this.#groups.delete(members.group);
     return true;
   }
 

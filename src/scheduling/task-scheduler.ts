@@ -87,7 +87,7 @@ export class TaskScheduler {
   ): number {
     const uid = this.#nextUid++;
     const store = this.#store;
-    const slot = store.allocate(uid, work, priority, group, args, kwargs);
+    const slot = store.allocate(uid, work, priority, args, kwargs);
     if (upstreamTaskIds !== undefined) this.#link(slot, uid, upstreamTaskIds);
     this.#pending.set(uid, slot);
     if (group !== undefined) this.#groups.join(slot, group);

@@ -8,6 +8,11 @@ export const PASS_THROUGH = Symbol('passThrough');
 /** What a task runs. */
 export type TaskWork = TaskRunnable | typeof PASS_THROUGH;
 
+/** What a task's group is to the store: the group's entry in the group index, which names the group. */
+export interface GroupEntry {
+  readonly group: TaskGroup;
+}
+
 /** No slot, no edge. */
 export const NONE = -1;
 
@@ -93,7 +98,6 @@ export class TaskStore {
     uid: number,
     work: TaskWork,
     priority: number,
-    group: TaskGroup | undefined,
     args: readonly unknown[] | undefined,
     kwargs: TaskKwargs | undefined,
   ): number {
@@ -121,7 +125,7 @@ export class TaskStore {
     refs[r + WORK] = work;
     refs[r + ARGS] = args;
     refs[r + KWARGS] = kwargs;
-    refs[r + GROUP] = group;
+    refs[r + GROUP] = undefined;
     return slot;
   }
 
@@ -200,7 +204,16 @@ export class TaskStore {
   }
 
   group(slot: number): TaskGroup | undefined {
-    return this.#refs[slot * REFS + GROUP] as TaskGroup | undefined;
+    return (this.#refs[slot * REFS + GROUP] as GroupEntry | undefined)?.group;
+  }
+
+  /** The entry of the task's group in the group index (set when the task joins it). */
+  groupEntry(slot: number): GroupEntry | undefined {
+    return this.#refs[slot * REFS + GROUP] as GroupEntry | undefined;
+  }
+
+  setGroupEntry(slot: number, entry: GroupEntry): void {
+    this.#refs[slot * REFS + GROUP] = entry;
   }
 
   /** The `this` of a running main-thread task. */

@@ -16,7 +16,7 @@ describe('GroupIndex', () => {
           for (const [group, join, pick] of steps) {
             const members = model.get(group) ?? [];
             if (join || members.length === 0) {
-              const slot = add(nextUid++, 0, group);
+              const slot = add(nextUid++);
               index.join(slot, group);
               model.set(group, [...members, slot]);
             } else {
@@ -26,7 +26,11 @@ describe('GroupIndex', () => {
               store.free(leaving); // its slot may be reused by a later member
               if (members.length === 0) model.delete(group);
             }
-            for (const key of ['a', 'b', 0]) expect(index.members(key)).toEqual(model.get(key) ?? []);
+            for (const key of ['a', 'b', 0]) {
+            const members = model.get(key) ?? [];
+            expect(index.members(key)).toEqual(members);
+            for (const slot of members) expect(store.group(slot)).toBe(key);
+          }
           }
         },
       ),

@@ -27,7 +27,8 @@ describe('TaskStore', () => {
         for (const s of steps) {
           if (s.op === 'add') {
             const uid = nextUid++;
-            const slot = store.allocate(uid, work, s.priority, uid % 3, [uid], { uid });
+            const slot = store.allocate(uid, work, s.priority, [uid], { uid });
+            store.setGroupEntry(slot, { group: uid % 3 });
             expect(live.some((task) => task.slot === slot)).toBe(false);
             const task: Task = { uid, slot, priority: s.priority, up: [], down: [] };
             let tail = NONE;
@@ -68,7 +69,8 @@ describe('TaskStore', () => {
 
   it('knows a finished task from a pending one, and a released slot keeps its uid and state until freed', () => {
     const store = new TaskStore();
-    const slot = store.allocate(7, work, 0, 'g', undefined, undefined);
+    const slot = store.allocate(7, work, 0, undefined, undefined);
+    store.setGroupEntry(slot, { group: 'g' });
     store.setState(slot, QUEUED);
     expect(store.isPending(slot, 7)).toBe(true);
     store.setState(slot, FIRST_FINAL);
@@ -83,7 +85,7 @@ describe('TaskStore', () => {
     const store = new TaskStore();
     const slots: number[] = [];
     for (let uid = 0; uid < 20_000; uid++) {
-      const slot = store.allocate(uid, work, uid % 5, undefined, undefined, undefined);
+      const slot = store.allocate(uid, work, uid % 5, undefined, undefined);
       if (uid > 0) {
         const upstream = slots[uid - 1] as number;
         store.appendDownstream(upstream, slot, uid);
@@ -99,7 +101,7 @@ describe('TaskStore', () => {
     for (const slot of slots) store.free(slot);
     expect(store.live).toBe(0);
     // After the reset the store starts over from its first slot, with fresh edges.
-    const first = store.allocate(20_000, work, 0, undefined, undefined, undefined);
+    const first = store.allocate(20_000, work, 0, undefined, undefined);
     expect(first).toBe(0);
     expect([store.upHead(first), store.downHead(first), store.pendingUpstream(first)]).toEqual([NONE, NONE, 0]);
   });
