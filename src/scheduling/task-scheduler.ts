@@ -85,8 +85,10 @@ export class TaskScheduler {
     args: readonly unknown[] | undefined,
     kwargs: TaskKwargs | undefined,
   ): number {
-    const uid = this.#nextUid++;
     const store = this.#store;
+    // Growing the store is all that can fail here, and it happens first: a refused add skips no id.
+    store.reserve(upstreamTaskIds === undefined ? 0 : 2 * upstreamTaskIds.length);
+    const uid = this.#nextUid++;
     const slot = store.allocate(uid, work, priority, args, kwargs);
     if (upstreamTaskIds !== undefined) this.#link(slot, uid, upstreamTaskIds);
     this.#pending.set(uid, slot);

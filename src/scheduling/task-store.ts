@@ -93,6 +93,16 @@ export class TaskStore {
     this.#reset();
   }
 
+  /**
+   * Makes room for one more task and `edges` more edges, so that the
+   * `allocate` and `append*` calls of one add cannot fail halfway (growing
+   * is the only step that can throw: a RangeError when memory runs out).
+   */
+  reserve(edges: number): void {
+    if (this.#freeSlots.length === 0 && this.#used === this.#capacity) this.#growSlots();
+    while (this.#edgeCapacity - this.edgesInUse < edges) this.#growEdges();
+  }
+
   /** Takes a slot for a new blocked task. Amortised O(1). */
   allocate(
     uid: number,

@@ -106,3 +106,91 @@ describe('TaskStore', () => {
     expect([store.upHead(first), store.downHead(first), store.pendingUpstream(first)]).toEqual([NONE, NONE, 0]);
   });
 });
+
+describe('TaskStore out of memory', () => {
+  /** Runs `body` while every new ArrayBuffer fails, as when memory runs out. */
+  function withoutMemory(body: () => void): void {
+    const original = globalThis.ArrayBuffer;
+    globalThis.ArrayBuffer = class {
+      constructor() {
+        throw new RangeError('Array buffer allocation failed');
+      }
+    } as unknown as ArrayBufferConstructor;
+    try {
+      body();
+    } finally {
+      globalThis.ArrayBuffer = original;
+    }
+  }
+
+  function fullStore(): TaskStore {
+    const store = new TaskStore();
+    // Fill the initial slots, so that the next allocation must grow.
+    for (let uid = 0; ; uid++) {
+      const before = store.live;
+      let grew = false;
+      withoutMemory(() => {
+        try {
+          store.allocate(uid, work, 0, undefined, undefined);
+        } catch {
+          grew = true;
+        }
+      });
+      if (grew) {
+        expect(store.live).toBe(before);
+        return store;
+      }
+    }
+  }
+
+  it('grows in reserve, so that an add cannot fail between its steps', () => {
+    const store = fullStore();
+    const upstream = 0;
+    store.reserve(1000);
+    withoutMemory(() => {
+      const slot = store.allocate(999_999, work, 0, undefined, undefined);
+      let tail = NONE;
+      for (let i = 0; i < 500; i++) {
+        store.appendDownstream(upstream, slot, 999_999);
+        tail = store.appendUpstream(slot, tail, upstream, store.uid(upstream));
+      }
+    });
+    expect(store.edgesInUse).toBe(1000);
+  });
+});
+
+describe('BackgroundTaskManager out of memory', () => {
+  it('refuses the add that cannot grow the store, skips no id and keeps what is queued', async () => {
+    const { BackgroundTaskManager } = await import('../../src/index.js');
+    const manager = new BackgroundTaskManager({ finishedTaskHistory: 0 });
+    const original = globalThis.ArrayBuffer;
+    let refused: unknown;
+    let added = 0;
+    try {
+      for (; added < 100_000; added++) {
+        if (added > 0 && added % 256 === 0) {
+          globalThis.ArrayBuffer = class {
+            constructor() {
+              throw new RangeError('Array buffer allocation failed');
+            }
+          } as unknown as ArrayBufferConstructor;
+        }
+        try {
+          manager.addTask(() => undefined, { upstreamTaskIds: added > 0 ? [added - 1] : undefined });
+        } catch (error) {
+          refused = error;
+          break;
+        } finally {
+          globalThis.ArrayBuffer = original;
+        }
+      }
+    } finally {
+      globalThis.ArrayBuffer = original;
+    }
+    expect(refused).toBeInstanceOf(RangeError);
+    expect(manager.pendingCount).toBe(added);
+    expect(manager.addTask(() => undefined)).toBe(added);
+    expect(manager.getTaskState(added - 1)).toBe('blocked');
+    await manager.shutDown();
+  });
+});
