@@ -53,7 +53,7 @@ export interface TaskSchedulerOptions {
 export class TaskScheduler {
   readonly #options: TaskSchedulerOptions;
   readonly #store = new TaskStore();
-  /** Pending tasks: uid to slot. */
+  /** Pending tasks: uid to slot (checked with {@link TaskStore.isPending}: deletion is lazy). */
   readonly #pending = new TaskTable<number>();
   readonly #ready = new ReadyQueue(this.#store);
   readonly #groups = new GroupIndex(this.#store);
@@ -106,12 +106,12 @@ export class TaskScheduler {
   }
 
   getState(uid: number): TaskState | undefined {
-    const slot = this.#pending.get(uid);
+    const slot = this.#slotOf(uid);
     return slot === undefined ? this.#finished.get(uid) : STATE_NAMES[this.#store.state(slot)];
   }
 
   stopTask(uid: number, stopUpstream: boolean, stopDownstream: boolean): void {
-    const slot = this.#pending.get(uid);
+    const slot = this.#slotOf(uid);
     if (slot !== undefined) this.#stop([slot], stopUpstream, stopDownstream);
   }
 
@@ -121,16 +121,15 @@ export class TaskScheduler {
   }
 
   stopAll(): void {
-    const slots = this.#pending.values();
+    const { uids, values: slots } = this.#pending.entries();
     const store = this.#store;
-    const uids = slots.map((slot) => store.uid(slot));
     this.#ready.clear();
     this.#groups.clear();
     this.#pending.clear();
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as number;
-      // Abort handlers and inspection observers run in this loop and may add tasks, which can take
-      // the slots freed above: check that the slot still holds the task listed.
+      // The table lists deleted uids too, and abort handlers and inspection observers run in this
+      // loop and may add tasks, which can take the slots freed above: check each slot still holds its task.
       if (!store.isPending(slot, uids[i] as number)) continue;
       const wasRunning = store.state(slot) === RUNNING;
       this.#step(slot, STOP);
@@ -164,13 +163,19 @@ export class TaskScheduler {
     const store = this.#store;
     let tail = NONE;
     for (const id of upstreamTaskIds) {
-      const upstream = this.#pending.get(id);
+      const upstream = this.#slotOf(id);
       // Unknown, finished and stopped ids count as satisfied (§3); a repeated id counts once.
       if (upstream === undefined || store.lastDownstreamIs(upstream, slot, uid)) continue;
       store.appendDownstream(upstream, slot, uid);
       tail = store.appendUpstream(slot, tail, upstream, id);
       store.upstreamAdded(slot);
     }
+  }
+
+  /** The slot of the pending task `uid`, or `undefined`. */
+  #slotOf(uid: number): number | undefined {
+    const slot = this.#pending.get(uid);
+    return slot !== undefined && this.#store.isPending(slot, uid) ? slot : undefined;
   }
 
   #unblock(slot: number): void {

@@ -4,6 +4,12 @@
  * lookups touch one small array instead of a large hash table. Memory stays
  * bounded by the pending tasks: at worst one page (64 slots, about 0.5 KB)
  * per pending task, when each page keeps a single survivor.
+ *
+ * Deletion is lazy: it counts the uid out of its page but leaves the entry,
+ * so finishing a task never touches the page's array (at a million tasks
+ * that write was the costliest cache miss of a finish). `get` and `entries`
+ * may therefore return the value of a uid deleted from a page still in use:
+ * the caller checks that the value still stands for that uid.
  */
 const PAGE_SIZE = 64;
 const SLOT_MASK = PAGE_SIZE - 1;
@@ -24,6 +30,7 @@ export class TaskTable<T> {
     return this.#size;
   }
 
+  /** The value set for `uid`, or `undefined`; possibly a deleted uid's value (see above). */
   get(uid: number): T | undefined {
     if (!Number.isSafeInteger(uid) || uid < 0) return undefined;
     return this.#page(Math.floor(uid / PAGE_SIZE))?.slots[uid & SLOT_MASK];
@@ -44,24 +51,29 @@ export class TaskTable<T> {
     this.#size++;
   }
 
-  delete(uid: number): boolean {
+  /** Counts out a uid that is in the table; each uid must be deleted at most once. */
+  delete(uid: number): void {
     const key = Math.floor(uid / PAGE_SIZE);
-    const page = this.#page(key);
-    if (page?.slots[uid & SLOT_MASK] === undefined) return false;
-    page.slots[uid & SLOT_MASK] = undefined;
+    const page = this.#page(key) as Page<T>;
     this.#size--;
     if (--page.live === 0) {
       this.#pages.delete(key);
       if (this.#lastKey === key) this.#lastPage = undefined;
     }
-    return true;
   }
 
-  /** Every task, in uid order. */
-  values(): T[] {
+  /** Every entry of the pages in use, in uid order, deleted ones among them (see above). */
+  entries(): { uids: number[]; values: T[] } {
+    const uids: number[] = [];
     const values: T[] = [];
-    for (const page of this.#pages.values()) for (const value of page.slots) if (value !== undefined) values.push(value);
-    return values;
+    for (const [key, page] of this.#pages) {
+      for (const [index, value] of page.slots.entries()) {
+        if (value === undefined) continue;
+        uids.push(key * PAGE_SIZE + index);
+        values.push(value);
+      }
+    }
+    return { uids, values };
   }
 
   clear(): void {
