@@ -76,7 +76,13 @@ export const RUNNING = 2;
 export const FIRST_FINAL = 3;
 
 /** Task events as small integers, in the order of this list. */
-export const EVENT_NAMES = Object.freeze(['UNBLOCK', 'START', 'COMPLETE', 'FAIL', 'STOP'] as const satisfies readonly TaskEventType[]);
+export const EVENT_NAMES = Object.freeze([
+  'UNBLOCK',
+  'START',
+  'COMPLETE',
+  'FAIL',
+  'STOP',
+] as const satisfies readonly TaskEventType[]);
 export const UNBLOCK = 0;
 export const START = 1;
 export const COMPLETE = 2;

@@ -36,11 +36,15 @@ export class GroupIndex {
     members.size++;
   }
 
-  /** Unlinks `slot` from the group it joined (its entry, found without a lookup); returns whether that left the group empty. */
+  /**
+   * Unlinks `slot` from the group it joined (its entry, found without a
+   * lookup); returns whether that left the group empty.
+   */
   leave(slot: number): boolean {
     const store = this.#store;
     const members = store.groupEntry(slot) as Members | undefined;
-    if (members === undefined || members.size === 0 || (members.head !== slot && store.groupPrev(slot) === NONE)) return false;
+    const isMember = members !== undefined && (members.head === slot || store.groupPrev(slot) !== NONE);
+    if (!isMember || members.size === 0) return false;
     const prev = store.groupPrev(slot);
     const next = store.groupNext(slot);
     if (prev === NONE) members.head = next;

@@ -1,7 +1,10 @@
 import { IndexedHeap, type HeapItem } from './indexed-heap.js';
 import { NONE, type TaskStore } from './task-store.js';
 
-/** `store.readyIndex(slot)` of a slot waiting in a bucket's FIFO (>= 0: its index in the bucket's `late` heap; -1: not queued). */
+/**
+ * `store.readyIndex(slot)` of a slot waiting in a bucket's FIFO; >= 0: its
+ * index in the bucket's `late` heap; -1: not queued.
+ */
 const IN_FIFO = -2;
 /** Dead FIFO entries tolerated before a bucket is compacted (and only when they outnumber the live ones). */
 const COMPACT_AFTER = 1024;

@@ -93,7 +93,8 @@ export class TaskScheduler {
     if (upstreamTaskIds !== undefined) this.#link(slot, uid, upstreamTaskIds);
     this.#pending.set(uid, slot);
     if (group !== undefined) this.#groups.join(slot, group);
-    if (this.#actors !== undefined) this.#actors.set(slot, (this.#options.liveActor as (uid: number) => AnyActorRef)(uid));
+    const liveActor = this.#options.liveActor;
+    if (this.#actors !== undefined && liveActor !== undefined) this.#actors.set(slot, liveActor(uid));
     if (store.pendingUpstream(slot) === 0) this.#unblock(slot);
     this.scheduleDispatch();
     return uid;
