@@ -43,7 +43,7 @@ export function heldBytes(): number {
 }
 
 /** Full garbage collections until the heap stops shrinking (at most 5), then {@link heldBytes}. */
-export function heapUsedAfterGc(): number {
+export function heldBytesAfterGc(): number {
   let used = Number.POSITIVE_INFINITY;
   for (let i = 0; i < 5; i++) {
     collectGarbage();
@@ -96,9 +96,9 @@ const HOLDERS: Readonly<Record<MemoryPeer, (count: number) => HeldQueue>> = {
  */
 export async function bytesPerQueuedTask(peer: MemoryPeer, count: number): Promise<number> {
   await nextTurn();
-  const before = heapUsedAfterGc();
+  const before = heldBytesAfterGc();
   const held = HOLDERS[peer](count);
-  const after = heapUsedAfterGc();
+  const after = heldBytesAfterGc();
   await held.release();
   return (after - before) / count;
 }
@@ -127,13 +127,13 @@ export async function retainedHeap(count: number): Promise<RetainedHeap> {
     if (--left === 0) resolveFinished();
   });
   await nextTurn();
-  const baselineBytes = heapUsedAfterGc();
+  const baselineBytes = heldBytesAfterGc();
   for (let i = 0; i < count; i++) manager.addTask(trivialTask, { priority: i % PRIORITIES, group: i % GROUPS });
   manager.startProcessing();
   await finished;
   // Let the last settle's microtasks and the final dispatch run before measuring.
   await nextTurn();
-  const afterBytes = heapUsedAfterGc();
+  const afterBytes = heldBytesAfterGc();
   await manager.shutDown();
   return { baselineBytes, afterBytes, ratio: afterBytes / baselineBytes };
 }

@@ -44,7 +44,8 @@ export class GroupIndex {
     const store = this.#store;
     const members = store.groupEntry(slot) as Members | undefined;
     const isMember = members !== undefined && (members.head === slot || store.groupPrev(slot) !== NONE);
-    if (!isMember || members.size === 0) return false;
+    // A member that left (or whose group emptied) is neither the head nor linked behind it.
+    if (!isMember) return false;
     const prev = store.groupPrev(slot);
     const next = store.groupNext(slot);
     if (prev === NONE) members.head = next;
