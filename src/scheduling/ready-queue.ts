@@ -109,46 +109,58 @@ class LateHeap {
   }
 }
 
-/** Entries per FIFO chunk. */
-const CHUNK = 1024;
+/** Entries in a FIFO's first chunk; each further chunk is four times larger, up to {@link MAX_CHUNK}. */
+const FIRST_CHUNK = 16;
+const MAX_CHUNK = 1024;
 
-/** A run of FIFO entries; plain arrays of numbers, which hold no references. */
+/** A run of FIFO entries of fixed capacity: typed arrays, which hold no references and never resize. */
 interface Chunk {
-  readonly slots: number[];
-  readonly uids: number[];
+  readonly slots: Int32Array;
+  readonly uids: Float64Array;
+  /** Entries written. */
+  length: number;
   next: Chunk | undefined;
 }
 
-const newChunk = (): Chunk => ({ slots: [], uids: [], next: undefined });
+const newChunk = (capacity: number): Chunk => ({
+  slots: new Int32Array(capacity),
+  uids: new Float64Array(capacity),
+  length: 0,
+  next: undefined,
+});
 
 /**
- * A FIFO of (slot, uid) entries in chunks of {@link CHUNK}: a push never
+ * A FIFO of (slot, uid) entries in chunks of fixed capacity: a push never
  * copies what is already queued (a single array would, each time it grows,
- * which was 11 % of a run of a million tasks), and drained chunks are
- * released as the head passes them.
+ * which was 11 % of a run of a million tasks), drained chunks are released
+ * as the head passes them, and a FIFO that drains keeps its head chunk and
+ * only resets two indexes. Truncating an array instead (`length = 0`) freed
+ * its backing store, to be grown again by the next pushes: 3-10 % of a run
+ * with dependencies, whose small ready sets drain all the time.
  */
 class SlotFifo {
-  #head = newChunk();
+  #head = newChunk(FIRST_CHUNK);
   #headIndex = 0;
   #tail = this.#head;
 
   get empty(): boolean {
-    return this.#headIndex === this.#head.slots.length && this.#head.next === undefined;
+    return this.#headIndex === this.#head.length && this.#head.next === undefined;
   }
 
   /** The uid of the last entry pushed (live or not); the FIFO must not be empty. */
   get lastUid(): number {
-    return this.#tail.uids[this.#tail.uids.length - 1] as number;
+    return this.#tail.uids[this.#tail.length - 1] as number;
   }
 
   push(slot: number, uid: number): void {
-    if (this.#tail.slots.length === CHUNK) {
-      const chunk = newChunk();
-      this.#tail.next = chunk;
-      this.#tail = chunk;
+    let tail = this.#tail;
+    if (tail.length === tail.slots.length) {
+      tail = newChunk(Math.min(MAX_CHUNK, 4 * tail.slots.length));
+      this.#tail.next = tail;
+      this.#tail = tail;
     }
-    this.#tail.slots.push(slot);
-    this.#tail.uids.push(uid);
+    tail.slots[tail.length] = slot;
+    tail.uids[tail.length++] = uid;
   }
 
   /** The first entry's slot and uid; the FIFO must not be empty. */
@@ -161,7 +173,7 @@ class SlotFifo {
   }
 
   shift(): void {
-    if (++this.#headIndex === this.#head.slots.length) {
+    if (++this.#headIndex === this.#head.length) {
       const next = this.#head.next;
       if (next !== undefined) {
         this.#head = next;
@@ -176,15 +188,14 @@ class SlotFifo {
   forEach(visit: (slot: number, uid: number) => void): void {
     let index = this.#headIndex;
     for (let chunk: Chunk | undefined = this.#head; chunk !== undefined; chunk = chunk.next, index = 0) {
-      for (; index < chunk.slots.length; index++) visit(chunk.slots[index] as number, chunk.uids[index] as number);
+      for (; index < chunk.length; index++) visit(chunk.slots[index] as number, chunk.uids[index] as number);
     }
   }
 
-  /** Empties the FIFO, keeping one chunk's arrays for reuse. */
+  /** Empties the FIFO, keeping its head chunk for reuse. */
   clear(): void {
     const head = this.#head;
-    head.slots.length = 0;
-    head.uids.length = 0;
+    head.length = 0;
     head.next = undefined;
     this.#headIndex = 0;
     this.#tail = head;

@@ -162,13 +162,12 @@ export class TaskScheduler {
 
   #link(slot: number, uid: number, upstreamTaskIds: readonly number[]): void {
     const store = this.#store;
-    let tail = NONE;
     for (const id of upstreamTaskIds) {
       const upstream = this.#slotOf(id);
       // Unknown, finished and stopped ids count as satisfied (§3); a repeated id counts once.
       if (upstream === undefined || store.lastDownstreamIs(upstream, slot, uid)) continue;
       store.appendDownstream(upstream, slot, uid);
-      tail = store.appendUpstream(slot, tail, upstream, id);
+      store.appendUpstream(slot, upstream, id);
       store.upstreamAdded(slot);
     }
   }

@@ -36,6 +36,9 @@ const GROUP_NEXT = 8;
 const UP_HEAD = 9;
 const DOWN_HEAD = 10;
 const DOWN_TAIL = 11;
+const UP_TAIL = 12;
+/** Edges in both its lists: a finished task's lists go back to the pool in O(1), without walking them. */
+const EDGES = 13;
 // Its references, `REFS` per slot in `#refs`.
 const WORK = 0;
 const ARGS = 1;
@@ -128,6 +131,8 @@ export class TaskStore {
     ints[i + UP_HEAD] = NONE;
     ints[i + DOWN_HEAD] = NONE;
     ints[i + DOWN_TAIL] = NONE;
+    ints[i + UP_TAIL] = NONE;
+    ints[i + EDGES] = 0;
     this.#floats[slot * FLOATS + UID] = uid;
     this.#floats[slot * FLOATS + PRIORITY] = priority;
     const refs = this.#refs;
@@ -268,24 +273,12 @@ export class TaskStore {
 
   /** Appends `to` (slot and uid) to `from`'s downstream list. */
   appendDownstream(from: number, to: number, toUid: number): void {
-    const edge = this.#newEdge(to, toUid);
-    const i = from * INTS;
-    const tail = this.#ints[i + DOWN_TAIL] as number;
-    if (tail === NONE) this.#ints[i + DOWN_HEAD] = edge;
-    else this.#edges[tail * EDGE_INTS + EDGE_NEXT] = edge;
-    this.#ints[i + DOWN_TAIL] = edge;
+    this.#append(from, DOWN_HEAD, DOWN_TAIL, to, toUid);
   }
 
-  /**
-   * Appends `to` (slot and uid) to `from`'s upstream list, after `tail`
-   * (its last edge, or {@link NONE} for the first); returns the new last
-   * edge. A task's upstream list is built once, when it is added.
-   */
-  appendUpstream(from: number, tail: number, to: number, toUid: number): number {
-    const edge = this.#newEdge(to, toUid);
-    if (tail === NONE) this.#ints[from * INTS + UP_HEAD] = edge;
-    else this.#edges[tail * EDGE_INTS + EDGE_NEXT] = edge;
-    return edge;
+  /** Appends `to` (slot and uid) to `from`'s upstream list. */
+  appendUpstream(from: number, to: number, toUid: number): void {
+    this.#append(from, UP_HEAD, UP_TAIL, to, toUid);
   }
 
   /** One more pending upstream task. */
@@ -309,11 +302,14 @@ export class TaskStore {
     const i = slot * INTS;
     ints[i + GROUP_PREV] = NONE;
     ints[i + GROUP_NEXT] = NONE;
-    this.#freeList(ints[i + UP_HEAD] as number);
-    this.#freeList(ints[i + DOWN_HEAD] as number);
+    this.#freeList(ints[i + UP_HEAD] as number, ints[i + UP_TAIL] as number);
+    this.#freeList(ints[i + DOWN_HEAD] as number, ints[i + DOWN_TAIL] as number);
+    this.edgesInUse -= ints[i + EDGES] as number;
     ints[i + UP_HEAD] = NONE;
+    ints[i + UP_TAIL] = NONE;
     ints[i + DOWN_HEAD] = NONE;
     ints[i + DOWN_TAIL] = NONE;
+    ints[i + EDGES] = 0;
   }
 
   /** Releases the slot for reuse; when the store empties after growing large, it returns to its initial size. */
@@ -338,15 +334,21 @@ export class TaskStore {
     return edge;
   }
 
-  /** Returns a whole list to the free edges: O(length). */
-  #freeList(head: number): void {
+  /** Appends an edge to `to` at the end of one of `from`'s lists (the fields of its head and tail). */
+  #append(from: number, headField: number, tailField: number, to: number, toUid: number): void {
+    const edge = this.#newEdge(to, toUid);
+    const ints = this.#ints;
+    const i = from * INTS;
+    const tail = ints[i + tailField] as number;
+    if (tail === NONE) ints[i + headField] = edge;
+    else this.#edges[tail * EDGE_INTS + EDGE_NEXT] = edge;
+    ints[i + tailField] = edge;
+    (ints[i + EDGES] as number)++;
+  }
+
+  /** Returns a whole list, from its head to its tail, to the free edges: O(1). */
+  #freeList(head: number, tail: number): void {
     if (head === NONE) return;
-    let tail = head;
-    this.edgesInUse--;
-    for (let next = this.edgeNext(tail); next !== NONE; next = this.edgeNext(tail)) {
-      tail = next;
-      this.edgesInUse--;
-    }
     this.#edges[tail * EDGE_INTS + EDGE_NEXT] = this.#freeEdge;
     this.#freeEdge = head;
   }

@@ -13,8 +13,16 @@
  */
 const PAGE_SIZE = 64;
 const SLOT_MASK = PAGE_SIZE - 1;
+/**
+ * Pages in the direct-mapped cache in front of the map, by `key % CACHED`:
+ * the last 16k uids are found without hashing, whatever the order they are
+ * looked up in (tasks that finish out of uid order, dependencies spread over
+ * the previous thousand tasks).
+ */
+const CACHED = 256;
 
 interface Page<T> {
+  readonly key: number;
   readonly slots: Array<T | undefined>;
   live: number;
 }
@@ -22,9 +30,7 @@ interface Page<T> {
 export class TaskTable<T> {
   readonly #pages = new Map<number, Page<T>>();
   #size = 0;
-  // The page of the last access: most accesses are to the newest uids.
-  #lastKey = -1;
-  #lastPage: Page<T> | undefined;
+  readonly #cache: Array<Page<T> | undefined> = new Array<Page<T> | undefined>(CACHED).fill(undefined);
 
   get size(): number {
     return this.#size;
@@ -41,10 +47,9 @@ export class TaskTable<T> {
     const key = Math.floor(uid / PAGE_SIZE);
     let page = this.#page(key);
     if (page === undefined) {
-      page = { slots: new Array<T | undefined>(PAGE_SIZE).fill(undefined), live: 0 };
+      page = { key, slots: new Array<T | undefined>(PAGE_SIZE).fill(undefined), live: 0 };
       this.#pages.set(key, page);
-      this.#lastKey = key;
-      this.#lastPage = page;
+      this.#cache[key % CACHED] = page;
     }
     page.slots[uid & SLOT_MASK] = value;
     page.live++;
@@ -58,7 +63,7 @@ export class TaskTable<T> {
     this.#size--;
     if (--page.live === 0) {
       this.#pages.delete(key);
-      if (this.#lastKey === key) this.#lastPage = undefined;
+      if (this.#cache[key % CACHED] === page) this.#cache[key % CACHED] = undefined;
     }
   }
 
@@ -79,17 +84,14 @@ export class TaskTable<T> {
   clear(): void {
     this.#pages.clear();
     this.#size = 0;
-    this.#lastKey = -1;
-    this.#lastPage = undefined;
+    this.#cache.fill(undefined);
   }
 
   #page(key: number): Page<T> | undefined {
-    if (key === this.#lastKey && this.#lastPage !== undefined) return this.#lastPage;
+    const cached = this.#cache[key % CACHED];
+    if (cached !== undefined && cached.key === key) return cached;
     const page = this.#pages.get(key);
-    if (page !== undefined) {
-      this.#lastKey = key;
-      this.#lastPage = page;
-    }
+    if (page !== undefined) this.#cache[key % CACHED] = page;
     return page;
   }
 }

@@ -87,6 +87,39 @@ describe('ReadyQueue', () => {
     expect(popped).toEqual(Array.from({ length: 1000 }, (_, i) => i * 5));
   });
 
+  it('keeps FIFO order across chunks of every size, and after draining and refilling', () => {
+    const { store, add } = storeWithTasks();
+    const queue = new ReadyQueue(store);
+    let uid = 0;
+    const expected: number[] = [];
+    const popped: number[] = [];
+    const push = (count: number): void => {
+      for (let i = 0; i < count; i++) {
+        queue.push(add(uid));
+        expected.push(uid++);
+      }
+    };
+    const pop = (count: number): void => {
+      for (let i = 0; i < count; i++) {
+        const slot = queue.pop();
+        popped.push(store.uid(slot));
+        store.free(slot);
+      }
+    };
+    push(3000); // first chunks of 16, 64, 256, then 1024 each
+    pop(1500);
+    push(2000);
+    pop(3500); // drained
+    for (let round = 0; round < 3; round++) {
+      push(17); // a drained FIFO takes new entries in its kept head chunk, then in a new one
+      pop(10);
+      push(1100);
+      pop(1107);
+    }
+    expect([queue.size, queue.pop()]).toEqual([0, NONE]);
+    expect(popped).toEqual(expected);
+  });
+
   it('does not take a reused slot for the task that left it', () => {
     const { store, add } = storeWithTasks();
     const queue = new ReadyQueue(store);

@@ -31,14 +31,13 @@ describe('TaskStore', () => {
             store.setGroupEntry(slot, { group: uid % 3 });
             expect(live.some((task) => task.slot === slot)).toBe(false);
             const task: Task = { uid, slot, priority: s.priority, up: [], down: [] };
-            let tail = NONE;
             for (const pick of s.links) {
               if (live.length === 0) break;
               const upstream = live[pick % live.length] as Task;
               if (store.lastDownstreamIs(upstream.slot, slot, uid)) continue;
               store.appendDownstream(upstream.slot, slot, uid);
               upstream.down.push([slot, uid]);
-              tail = store.appendUpstream(slot, tail, upstream.slot, upstream.uid);
+              store.appendUpstream(slot, upstream.slot, upstream.uid);
               task.up.push([upstream.slot, upstream.uid]);
               store.upstreamAdded(slot);
             }
@@ -89,7 +88,7 @@ describe('TaskStore', () => {
       if (uid > 0) {
         const upstream = slots[uid - 1] as number;
         store.appendDownstream(upstream, slot, uid);
-        store.appendUpstream(slot, NONE, upstream, uid - 1);
+        store.appendUpstream(slot, upstream, uid - 1);
       }
       slots.push(slot);
     }
@@ -149,13 +148,32 @@ describe('TaskStore out of memory', () => {
     store.reserve(1000);
     withoutMemory(() => {
       const slot = store.allocate(999_999, work, 0, undefined, undefined);
-      let tail = NONE;
       for (let i = 0; i < 500; i++) {
         store.appendDownstream(upstream, slot, 999_999);
-        tail = store.appendUpstream(slot, tail, upstream, store.uid(upstream));
+        store.appendUpstream(slot, upstream, store.uid(upstream));
       }
     });
     expect(store.edgesInUse).toBe(1000);
+  });
+
+  it('returns every edge of a freed task to the pool: linking and freeing again needs no new memory', () => {
+    const store = new TaskStore();
+    const cycle = (): void => {
+      const upstream = [0, 1, 2].map((uid) => store.allocate(uid, work, 0, undefined, undefined));
+      const downstream = [3, 4, 5, 6].map((uid) => store.allocate(uid, work, 0, undefined, undefined));
+      for (const [index, slot] of downstream.entries()) {
+        for (const from of upstream) {
+          store.appendDownstream(from, slot, index + 3);
+          store.appendUpstream(slot, from, store.uid(from));
+        }
+      }
+      for (const slot of [...upstream, ...downstream]) store.free(slot);
+    };
+    cycle(); // 24 edges, within the pool it starts with
+    withoutMemory(() => {
+      for (let round = 0; round < 100; round++) cycle();
+    });
+    expect([store.live, store.edgesInUse]).toEqual([0, 0]);
   });
 });
 

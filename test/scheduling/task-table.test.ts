@@ -5,14 +5,14 @@ import { TaskTable } from '../../src/scheduling/task-table.js';
 describe('TaskTable', () => {
   it('answers for every uid it holds, counts them, and drops a page once all its uids are deleted', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.nat({ max: 200 })), { maxLength: 400 }), (steps) => {
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.oneof(fc.nat({ max: 200 }), fc.nat({ max: 40_000 }))), { maxLength: 400 }), (steps) => {
         const table = new TaskTable<string>();
         const model = new Map<number, string>();
         const deleted = new Set<number>();
         let nextUid = 0;
         for (const [add, pick, gap] of steps) {
           if (add) {
-            nextUid += gap; // uids increase, with gaps (pages must cope)
+            nextUid += gap; // uids increase, with gaps (pages, and pages that share a cache entry, must cope)
             table.set(nextUid, `t${nextUid}`);
             model.set(nextUid, `t${nextUid}`);
             nextUid++;
@@ -26,7 +26,12 @@ describe('TaskTable', () => {
         }
         const pageOf = (uid: number): number => Math.floor(uid / 64);
         const livePages = new Set([...model.keys()].map(pageOf));
-        for (let uid = 0; uid < nextUid + 70; uid++) {
+        // Every uid held or deleted, its neighbours, and uids of pages that share its cache entry.
+        const probes = new Set<number>();
+        for (const uid of [...model.keys(), ...deleted, nextUid]) {
+          for (const near of [uid - 1, uid, uid + 1, uid + 64, uid - 256 * 64, uid + 256 * 64]) if (near >= 0) probes.add(near);
+        }
+        for (const uid of probes) {
           if (model.has(uid)) expect(table.get(uid)).toBe(model.get(uid));
           // A deleted uid may still answer while its page is in use (deletion is lazy), never once the page is gone.
           else if (deleted.has(uid) && livePages.has(pageOf(uid))) expect([undefined, `t${uid}`]).toContain(table.get(uid));
@@ -40,5 +45,18 @@ describe('TaskTable', () => {
         for (const odd of [-1, 1.5, Number.NaN, 2 ** 60]) expect(table.get(odd)).toBeUndefined();
       }),
     );
+  });
+
+  it('tells apart pages that share a cache entry', () => {
+    const table = new TaskTable<string>();
+    const far = 256 * 64; // the uid of the page that evicts page 0 from its cache entry
+    table.set(0, 'a');
+    table.set(far, 'b');
+    table.set(2 * far, 'c');
+    expect([table.get(0), table.get(far), table.get(2 * far), table.get(1), table.get(far + 1)]).toEqual(['a', 'b', 'c', undefined, undefined]);
+    table.delete(far); // its page empties and goes, while it may be the cached one
+    expect([table.get(0), table.get(far), table.get(2 * far), table.size]).toEqual(['a', undefined, 'c', 2]);
+    table.set(far + 5, 'd'); // a new page under the same key
+    expect([table.get(far + 5), table.get(0), table.get(2 * far)]).toEqual(['d', 'a', 'c']);
   });
 });
