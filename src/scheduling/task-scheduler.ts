@@ -87,7 +87,7 @@ export class TaskScheduler {
   ): number {
     const store = this.#store;
     // Growing the store is all that can fail here, and it happens first: a refused add skips no id.
-    store.reserve(upstreamTaskIds === undefined ? 0 : 2 * upstreamTaskIds.length);
+    store.reserve(upstreamTaskIds === undefined ? 0 : upstreamTaskIds.length);
     const uid = this.#nextUid++;
     const slot = store.allocate(uid, work, priority, args, kwargs);
     if (upstreamTaskIds !== undefined) this.#link(slot, uid, upstreamTaskIds);

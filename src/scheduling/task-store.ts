@@ -33,12 +33,18 @@ const PENDING_UPSTREAM = 5;
 const READY_INDEX = 6;
 const GROUP_PREV = 7;
 const GROUP_NEXT = 8;
-const UP_HEAD = 9;
-const DOWN_HEAD = 10;
-const DOWN_TAIL = 11;
-const UP_TAIL = 12;
-/** Edges in both its lists: a finished task's lists go back to the pool in O(1), without walking them. */
-const EDGES = 13;
+// Then its two lists of edges, downstream and upstream: for each, its first edge, its last
+// edge and its length (a finished task's lists go back to the pool in O(1), without walks).
+const DOWN = 0;
+const UP = 1;
+const LISTS = 9;
+const HEAD = 0;
+const TAIL = 1;
+const LENGTH = 2;
+const LIST_FIELDS = 3;
+const DOWN_HEAD = LISTS + DOWN * LIST_FIELDS + HEAD;
+const DOWN_TAIL = LISTS + DOWN * LIST_FIELDS + TAIL;
+const UP_HEAD = LISTS + UP * LIST_FIELDS + HEAD;
 // Its references, `REFS` per slot in `#refs`.
 const WORK = 0;
 const ARGS = 1;
@@ -87,23 +93,25 @@ export class TaskStore {
   #used = 0;
   #freeSlots: number[] = [];
   #edgeCapacity = 0;
+  /** Free edges of each kind of list (see {@link #growEdges}): their first one, and how many. */
+  readonly #freeEdge = new Int32Array(2);
+  readonly #freeEdges = new Int32Array(2);
   /** The edges: two views of one buffer. */
   #edges = new Int32Array(0);
   #edgeUids = new Float64Array(0);
-  #freeEdge = NONE;
 
   constructor() {
     this.#reset();
   }
 
   /**
-   * Makes room for one more task and `edges` more edges, so that the
+   * Makes room for one more task and `links` more links, so that the
    * `allocate` and `append*` calls of one add cannot fail halfway (growing
    * is the only step that can throw: a RangeError when memory runs out).
    */
-  reserve(edges: number): void {
+  reserve(links: number): void {
     if (this.#freeSlots.length === 0 && this.#used === this.#capacity) this.#growSlots();
-    while (this.#edgeCapacity - this.edgesInUse < edges) this.#growEdges();
+    while ((this.#freeEdges[DOWN] as number) < links || (this.#freeEdges[UP] as number) < links) this.#growEdges();
   }
 
   /** Takes a slot for a new blocked task. Amortised O(1). */
@@ -128,11 +136,11 @@ export class TaskStore {
     ints[i + READY_INDEX] = NONE;
     ints[i + GROUP_PREV] = NONE;
     ints[i + GROUP_NEXT] = NONE;
-    ints[i + UP_HEAD] = NONE;
-    ints[i + DOWN_HEAD] = NONE;
-    ints[i + DOWN_TAIL] = NONE;
-    ints[i + UP_TAIL] = NONE;
-    ints[i + EDGES] = 0;
+    for (let list = LISTS; list < LISTS + 2 * LIST_FIELDS; list += LIST_FIELDS) {
+      ints[i + list + HEAD] = NONE;
+      ints[i + list + TAIL] = NONE;
+      ints[i + list + LENGTH] = 0;
+    }
     this.#floats[slot * FLOATS + UID] = uid;
     this.#floats[slot * FLOATS + PRIORITY] = priority;
     const refs = this.#refs;
@@ -273,12 +281,12 @@ export class TaskStore {
 
   /** Appends `to` (slot and uid) to `from`'s downstream list. */
   appendDownstream(from: number, to: number, toUid: number): void {
-    this.#append(from, DOWN_HEAD, DOWN_TAIL, to, toUid);
+    this.#append(from, DOWN, to, toUid);
   }
 
   /** Appends `to` (slot and uid) to `from`'s upstream list. */
   appendUpstream(from: number, to: number, toUid: number): void {
-    this.#append(from, UP_HEAD, UP_TAIL, to, toUid);
+    this.#append(from, UP, to, toUid);
   }
 
   /** One more pending upstream task. */
@@ -302,14 +310,8 @@ export class TaskStore {
     const i = slot * INTS;
     ints[i + GROUP_PREV] = NONE;
     ints[i + GROUP_NEXT] = NONE;
-    this.#freeList(ints[i + UP_HEAD] as number, ints[i + UP_TAIL] as number);
-    this.#freeList(ints[i + DOWN_HEAD] as number, ints[i + DOWN_TAIL] as number);
-    this.edgesInUse -= ints[i + EDGES] as number;
-    ints[i + UP_HEAD] = NONE;
-    ints[i + UP_TAIL] = NONE;
-    ints[i + DOWN_HEAD] = NONE;
-    ints[i + DOWN_TAIL] = NONE;
-    ints[i + EDGES] = 0;
+    this.#freeList(slot, DOWN);
+    this.#freeList(slot, UP);
   }
 
   /** Releases the slot for reuse; when the store empties after growing large, it returns to its initial size. */
@@ -322,35 +324,41 @@ export class TaskStore {
     if (--this.live === 0 && this.#capacity > SHRINK_ABOVE) this.#reset();
   }
 
-  #newEdge(to: number, toUid: number): number {
-    if (this.#freeEdge === NONE) this.#growEdges();
-    const edge = this.#freeEdge;
-    this.edgesInUse++;
+  /** Appends an edge to `to` at the end of one of `from`'s lists. */
+  #append(from: number, list: number, to: number, toUid: number): void {
+    if (this.#freeEdge[list] === NONE) this.#growEdges();
+    const edge = this.#freeEdge[list] as number;
+    const edges = this.#edges;
     const e = edge * EDGE_INTS;
-    this.#freeEdge = this.#edges[e + EDGE_NEXT] as number;
-    this.#edges[e + EDGE_SLOT] = to;
-    this.#edges[e + EDGE_NEXT] = NONE;
+    this.#freeEdge[list] = edges[e + EDGE_NEXT] as number;
+    (this.#freeEdges[list] as number)--;
+    this.edgesInUse++;
+    edges[e + EDGE_SLOT] = to;
+    edges[e + EDGE_NEXT] = NONE;
     this.#edgeUids[edge * EDGE_FLOATS] = toUid;
-    return edge;
-  }
-
-  /** Appends an edge to `to` at the end of one of `from`'s lists (the fields of its head and tail). */
-  #append(from: number, headField: number, tailField: number, to: number, toUid: number): void {
-    const edge = this.#newEdge(to, toUid);
     const ints = this.#ints;
-    const i = from * INTS;
-    const tail = ints[i + tailField] as number;
-    if (tail === NONE) ints[i + headField] = edge;
-    else this.#edges[tail * EDGE_INTS + EDGE_NEXT] = edge;
-    ints[i + tailField] = edge;
-    (ints[i + EDGES] as number)++;
+    const fields = from * INTS + LISTS + list * LIST_FIELDS;
+    const tail = ints[fields + TAIL] as number;
+    if (tail === NONE) ints[fields + HEAD] = edge;
+    else edges[tail * EDGE_INTS + EDGE_NEXT] = edge;
+    ints[fields + TAIL] = edge;
+    (ints[fields + LENGTH] as number)++;
   }
 
-  /** Returns a whole list, from its head to its tail, to the free edges: O(1). */
-  #freeList(head: number, tail: number): void {
+  /** Returns one of the slot's lists, whole, to the free edges of its kind: O(1). */
+  #freeList(slot: number, list: number): void {
+    const ints = this.#ints;
+    const fields = slot * INTS + LISTS + list * LIST_FIELDS;
+    const head = ints[fields + HEAD] as number;
     if (head === NONE) return;
-    this.#edges[tail * EDGE_INTS + EDGE_NEXT] = this.#freeEdge;
-    this.#freeEdge = head;
+    const length = ints[fields + LENGTH] as number;
+    this.#edges[(ints[fields + TAIL] as number) * EDGE_INTS + EDGE_NEXT] = this.#freeEdge[list] as number;
+    this.#freeEdge[list] = head;
+    (this.#freeEdges[list] as number) += length;
+    this.edgesInUse -= length;
+    ints[fields + HEAD] = NONE;
+    ints[fields + TAIL] = NONE;
+    ints[fields + LENGTH] = 0;
   }
 
   #reset(): void {
@@ -363,7 +371,8 @@ export class TaskStore {
     this.#edgeCapacity = 0;
     this.#edges = new Int32Array(0);
     this.#edgeUids = new Float64Array(0);
-    this.#freeEdge = NONE;
+    this.#freeEdge.fill(NONE);
+    this.#freeEdges.fill(0);
     this.edgesInUse = 0;
     this.#growSlots();
     this.#growEdges();
@@ -379,17 +388,32 @@ export class TaskStore {
     this.#capacity = capacity;
   }
 
-  /** Doubles the edge pool and chains the new edges into the free list. */
+  /**
+   * Doubles the edge pool: the first half of the new edges goes to the free
+   * edges of downstream lists, the second to those of upstream lists. A
+   * finished task walks its downstream list, never its upstream one; kept
+   * apart, its downstream edges share their cache lines with other
+   * downstream edges only (mixed, half of every line read was idle).
+   */
   #growEdges(): void {
     const from = this.#edgeCapacity;
     const to = Math.max(INITIAL_EDGES, from * 2);
     const buffer = grown(this.#edges, to * EDGE_BYTES);
     this.#edges = new Int32Array(buffer);
     this.#edgeUids = new Float64Array(buffer);
-    for (let edge = from; edge < to - 1; edge++) this.#edges[edge * EDGE_INTS + EDGE_NEXT] = edge + 1;
-    this.#edges[(to - 1) * EDGE_INTS + EDGE_NEXT] = this.#freeEdge;
-    this.#freeEdge = from;
+    const middle = from + (to - from) / 2;
+    this.#chainFree(DOWN, from, middle);
+    this.#chainFree(UP, middle, to);
     this.#edgeCapacity = to;
+  }
+
+  /** Puts the new edges `start` to `end` (excluded) in front of the free edges of `list`. */
+  #chainFree(list: number, start: number, end: number): void {
+    const edges = this.#edges;
+    for (let edge = start; edge < end - 1; edge++) edges[edge * EDGE_INTS + EDGE_NEXT] = edge + 1;
+    edges[(end - 1) * EDGE_INTS + EDGE_NEXT] = this.#freeEdge[list] as number;
+    this.#freeEdge[list] = start;
+    (this.#freeEdges[list] as number) += end - start;
   }
 }
 

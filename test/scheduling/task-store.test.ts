@@ -145,7 +145,7 @@ describe('TaskStore out of memory', () => {
   it('grows in reserve, so that an add cannot fail between its steps', () => {
     const store = fullStore();
     const upstream = 0;
-    store.reserve(1000);
+    store.reserve(500);
     withoutMemory(() => {
       const slot = store.allocate(999_999, work, 0, undefined, undefined);
       for (let i = 0; i < 500; i++) {
