@@ -22,7 +22,6 @@ const SLOT_MASK = PAGE_SIZE - 1;
 const CACHED = 256;
 
 interface Page<T> {
-  readonly key: number;
   readonly slots: Array<T | undefined>;
   live: number;
 }
@@ -31,6 +30,8 @@ export class TaskTable<T> {
   readonly #pages = new Map<number, Page<T>>();
   #size = 0;
   readonly #cache: Array<Page<T> | undefined> = new Array<Page<T> | undefined>(CACHED).fill(undefined);
+  /** The key of each cached page, -1 for none: a lookup that misses the cache never touches the (cold) page it holds. */
+  readonly #cacheKeys = new Array<number>(CACHED).fill(-1);
 
   get size(): number {
     return this.#size;
@@ -47,9 +48,10 @@ export class TaskTable<T> {
     const key = Math.floor(uid / PAGE_SIZE);
     let page = this.#page(key);
     if (page === undefined) {
-      page = { key, slots: new Array<T | undefined>(PAGE_SIZE).fill(undefined), live: 0 };
+      page = { slots: new Array<T | undefined>(PAGE_SIZE).fill(undefined), live: 0 };
       this.#pages.set(key, page);
       this.#cache[key % CACHED] = page;
+      this.#cacheKeys[key % CACHED] = key;
     }
     page.slots[uid & SLOT_MASK] = value;
     page.live++;
@@ -63,7 +65,10 @@ export class TaskTable<T> {
     this.#size--;
     if (--page.live === 0) {
       this.#pages.delete(key);
-      if (this.#cache[key % CACHED] === page) this.#cache[key % CACHED] = undefined;
+      if (this.#cacheKeys[key % CACHED] === key) {
+        this.#cache[key % CACHED] = undefined;
+        this.#cacheKeys[key % CACHED] = -1;
+      }
     }
   }
 
@@ -85,13 +90,16 @@ export class TaskTable<T> {
     this.#pages.clear();
     this.#size = 0;
     this.#cache.fill(undefined);
+    this.#cacheKeys.fill(-1);
   }
 
   #page(key: number): Page<T> | undefined {
-    const cached = this.#cache[key % CACHED];
-    if (cached !== undefined && cached.key === key) return cached;
+    if (this.#cacheKeys[key % CACHED] === key) return this.#cache[key % CACHED];
     const page = this.#pages.get(key);
-    if (page !== undefined) this.#cache[key % CACHED] = page;
+    if (page !== undefined) {
+      this.#cache[key % CACHED] = page;
+      this.#cacheKeys[key % CACHED] = key;
+    }
     return page;
   }
 }
