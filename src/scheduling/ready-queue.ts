@@ -112,6 +112,8 @@ class LateHeap {
 /** Entries in a FIFO's first chunk; each further chunk is four times larger, up to {@link MAX_CHUNK}. */
 const FIRST_CHUNK = 16;
 const MAX_CHUNK = 1024;
+/** A drained FIFO keeps a head chunk up to this size; a larger one gives way to a first-size chunk, so an idle queue holds little. */
+const KEEP_CHUNK = 64;
 
 /**
  * A run of FIFO entries of fixed capacity: arrays of numbers, allocated full
@@ -138,8 +140,8 @@ const newChunk = (capacity: number): Chunk => ({
  * A FIFO of (slot, uid) entries in chunks of fixed capacity: a push never
  * copies what is already queued (a single array would, each time it grows,
  * which was 11 % of a run of a million tasks), drained chunks are released
- * as the head passes them, and a FIFO that drains keeps its head chunk and
- * only resets two indexes. Truncating an array instead (`length = 0`) freed
+ * as the head passes them, and a FIFO that drains keeps its head chunk (if
+ * small) and only resets two indexes. Truncating an array instead (`length = 0`) freed
  * its backing store, to be grown again by the next pushes: 3-10 % of a run
  * with dependencies, whose small ready sets drain all the time.
  */
@@ -197,11 +199,16 @@ class SlotFifo {
     }
   }
 
-  /** Empties the FIFO, keeping its head chunk for reuse. */
+  /** Empties the FIFO, keeping its head chunk for reuse unless it is large. */
   clear(): void {
-    const head = this.#head;
-    head.length = 0;
-    head.next = undefined;
+    let head = this.#head;
+    if (head.slots.length > KEEP_CHUNK) {
+      head = newChunk(FIRST_CHUNK);
+      this.#head = head;
+    } else {
+      head.length = 0;
+      head.next = undefined;
+    }
     this.#headIndex = 0;
     this.#tail = head;
   }
