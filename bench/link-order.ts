@@ -1,8 +1,10 @@
 /**
- * Why dependencies cost more than their links: the same number of links per
- * task, once to a fixed earlier task (tasks unblock in uid order) and once to
- * a random one among the previous 1,000 (tasks start far from uid order).
- * Prints the run phase (start to last completion) in µs per task, best of 5:
+ * What dependencies cost, and how much of it is the order tasks unblock in:
+ * the same links per task, once to fixed earlier tasks (tasks unblock in uid
+ * order) and once to random ones among the previous 1,000 (tasks start far
+ * from uid order); one link per task, then 1–3 as in workload 3 (without its
+ * fan-ins). Prints the run phase (start to last completion) in µs per task,
+ * best of 5:
  *   node --expose-gc --import tsx bench/link-order.ts [tasks]
  */
 import { BackgroundTaskManager } from '../src/index.js';
@@ -36,6 +38,14 @@ const plans = {
   'one link, to the task 1,000 before': Array.from({ length: tasks }, (_, i) => (i >= 1000 ? [i - 1000] : undefined)),
   'one link, random among the previous 1,000': Array.from({ length: tasks }, (_, i) =>
     i > 0 ? [i - 1 - Math.floor(random() * Math.min(1000, i))] : undefined,
+  ),
+  '1-3 links, to the tasks 1,000 before': Array.from({ length: tasks }, (_, i) =>
+    i >= 1000 ? [i - 1000, i - 999, i - 998].slice(0, 1 + Math.floor(random() * 3)) : undefined,
+  ),
+  '1-3 links, random among the previous 1,000': Array.from({ length: tasks }, (_, i) =>
+    i > 0
+      ? Array.from({ length: 1 + Math.floor(random() * 3) }, () => i - 1 - Math.floor(random() * Math.min(1000, i)))
+      : undefined,
   ),
 };
 for (const [name, plan] of Object.entries(plans)) {

@@ -112,7 +112,10 @@ class LateHeap {
 /** Entries in a FIFO's first chunk; each further chunk is four times larger, up to {@link MAX_CHUNK}. */
 const FIRST_CHUNK = 16;
 const MAX_CHUNK = 1024;
-/** A drained FIFO keeps a head chunk up to this size; a larger one gives way to a first-size chunk, so an idle queue holds little. */
+/**
+ * A drained FIFO keeps a head chunk up to this size; a larger one gives way
+ * to a first-size chunk, so an idle queue holds little.
+ */
 const KEEP_CHUNK = 64;
 
 /**
@@ -141,9 +144,10 @@ const newChunk = (capacity: number): Chunk => ({
  * copies what is already queued (a single array would, each time it grows,
  * which was 11 % of a run of a million tasks), drained chunks are released
  * as the head passes them, and a FIFO that drains keeps its head chunk (if
- * small) and only resets two indexes. Truncating an array instead (`length = 0`) freed
- * its backing store, to be grown again by the next pushes: 3-10 % of a run
- * with dependencies, whose small ready sets drain all the time.
+ * small) and only resets two indexes. Truncating an array instead
+ * (`length = 0`) freed its backing store, to be grown again by the next
+ * pushes: 3-10 % of a run with dependencies, whose small ready sets drain
+ * all the time.
  */
 class SlotFifo {
   #head = newChunk(FIRST_CHUNK);

@@ -14,12 +14,15 @@
 const PAGE_SIZE = 64;
 const SLOT_MASK = PAGE_SIZE - 1;
 /**
- * Pages in the direct-mapped cache in front of the map, by `key % CACHED`:
+ * Pages in the direct-mapped cache in front of the map, by the low bits of
+ * their key (a mask, not `%`: a key computed from a uid is a double to V8,
+ * and `%` on it a floating-point remainder):
  * the last 16k uids are found without hashing, whatever the order they are
  * looked up in (tasks that finish out of uid order, dependencies spread over
  * the previous thousand tasks).
  */
 const CACHED = 256;
+const CACHE_MASK = CACHED - 1;
 
 interface Page<T> {
   readonly slots: Array<T | undefined>;
@@ -30,7 +33,7 @@ export class TaskTable<T> {
   readonly #pages = new Map<number, Page<T>>();
   #size = 0;
   readonly #cache: Array<Page<T> | undefined> = new Array<Page<T> | undefined>(CACHED).fill(undefined);
-  /** The key of each cached page, -1 for none: a lookup that misses the cache never touches the (cold) page it holds. */
+  /** The key of each cached page, -1 for none: a lookup that misses never touches the (cold) page held. */
   readonly #cacheKeys = new Array<number>(CACHED).fill(-1);
 
   get size(): number {
@@ -50,8 +53,8 @@ export class TaskTable<T> {
     if (page === undefined) {
       page = { slots: new Array<T | undefined>(PAGE_SIZE).fill(undefined), live: 0 };
       this.#pages.set(key, page);
-      this.#cache[key % CACHED] = page;
-      this.#cacheKeys[key % CACHED] = key;
+      this.#cache[key & CACHE_MASK] = page;
+      this.#cacheKeys[key & CACHE_MASK] = key;
     }
     page.slots[uid & SLOT_MASK] = value;
     page.live++;
@@ -65,9 +68,10 @@ export class TaskTable<T> {
     this.#size--;
     if (--page.live === 0) {
       this.#pages.delete(key);
-      if (this.#cacheKeys[key % CACHED] === key) {
-        this.#cache[key % CACHED] = undefined;
-        this.#cacheKeys[key % CACHED] = -1;
+      const index = key & CACHE_MASK;
+      if (this.#cacheKeys[index] === key) {
+        this.#cache[index] = undefined;
+        this.#cacheKeys[index] = -1;
       }
     }
   }
@@ -94,11 +98,12 @@ export class TaskTable<T> {
   }
 
   #page(key: number): Page<T> | undefined {
-    if (this.#cacheKeys[key % CACHED] === key) return this.#cache[key % CACHED];
+    const index = key & CACHE_MASK;
+    if (this.#cacheKeys[index] === key) return this.#cache[index];
     const page = this.#pages.get(key);
     if (page !== undefined) {
-      this.#cache[key % CACHED] = page;
-      this.#cacheKeys[key % CACHED] = key;
+      this.#cache[index] = page;
+      this.#cacheKeys[index] = key;
     }
     return page;
   }
