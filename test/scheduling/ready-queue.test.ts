@@ -120,6 +120,19 @@ describe('ReadyQueue', () => {
     expect(popped).toEqual(expected);
   });
 
+  it('takes new tasks in a bucket whose entries were all removed', () => {
+    const { store, add } = storeWithTasks();
+    const queue = new ReadyQueue(store);
+    const removed = Array.from({ length: 20 }, (_, uid) => add(uid)); // two chunks: 16 and 64 entries
+    for (const slot of removed) queue.push(slot);
+    for (const slot of removed) queue.remove(slot); // the bucket empties and is cleared
+    const kept = Array.from({ length: 5 }, (_, i) => add(20 + i));
+    for (const slot of kept) queue.push(slot);
+    const popped: number[] = [];
+    for (let slot = queue.pop(); slot !== NONE && popped.length <= kept.length; slot = queue.pop()) popped.push(slot);
+    expect(popped).toEqual(kept);
+  });
+
   it('does not take a reused slot for the task that left it', () => {
     const { store, add } = storeWithTasks();
     const queue = new ReadyQueue(store);

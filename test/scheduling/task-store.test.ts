@@ -175,6 +175,56 @@ describe('TaskStore out of memory', () => {
     });
     expect([store.live, store.edgesInUse]).toEqual([0, 0]);
   });
+
+  it('reserves exactly enough edges of each kind, through frees, releases before frees and a reset', () => {
+    // If the store counted more free edges of a kind than it has, a reserve would skip a growth the
+    // links then need, and a link made without memory would throw.
+    type Step =
+      | { op: 'link'; from: number; links: number }
+      | { op: 'free'; pick: number; releaseFirst: boolean }
+      | { op: 'reset' };
+    const links = fc.integer({ min: 1, max: 90 });
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ op: fc.constant('link' as const), from: fc.nat(), links }) },
+      { weight: 3, arbitrary: fc.record({ op: fc.constant('free' as const), pick: fc.nat(), releaseFirst: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.constant({ op: 'reset' as const }) },
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const store = new TaskStore();
+        let nextUid = 0;
+        let live: number[] = [];
+        const allocate = (): number => store.allocate(nextUid++, work, 0, undefined, undefined);
+        for (const s of steps) {
+          if (s.op === 'link') {
+            if (live.length === 0) live.push(allocate());
+            const from = live[s.from % live.length] as number;
+            store.reserve(s.links);
+            withoutMemory(() => {
+              const to = allocate(); // the slots never run short here: at most 41 tasks live
+              for (let i = 0; i < s.links; i++) {
+                store.appendDownstream(from, to, store.uid(to));
+                store.appendUpstream(to, from, store.uid(from));
+              }
+              live.push(to);
+            });
+          } else if (s.op === 'free' && live.length > 0) {
+            const [slot] = live.splice(s.pick % live.length, 1) as [number];
+            if (s.releaseFirst) store.release(slot); // stopped while running: the slot is freed later
+            store.free(slot);
+          } else if (s.op === 'reset') {
+            // Grow past the size the store shrinks back from, then empty it: it starts over.
+            for (let i = 0; i < 5000; i++) live.push(allocate());
+            for (const slot of live) store.free(slot);
+            live = [];
+          }
+        }
+        for (const slot of live) store.free(slot);
+        expect([store.live, store.edgesInUse]).toEqual([0, 0]);
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
 
 describe('BackgroundTaskManager out of memory', () => {
@@ -209,6 +259,35 @@ describe('BackgroundTaskManager out of memory', () => {
     expect(manager.pendingCount).toBe(added);
     expect(manager.addTask(() => undefined)).toBe(added);
     expect(manager.getTaskState(added - 1)).toBe('blocked');
+    await manager.shutDown();
+  });
+
+  it('refuses an add whose links alone need the store to grow, and skips no id', async () => {
+    const { BackgroundTaskManager } = await import('../../src/index.js');
+    const manager = new BackgroundTaskManager({ finishedTaskHistory: 0 });
+    const upstream = Array.from({ length: 100 }, () => manager.addTask(() => undefined));
+    let refused: unknown;
+    const original = globalThis.ArrayBuffer;
+    globalThis.ArrayBuffer = class {
+      constructor() {
+        throw new RangeError('Array buffer allocation failed');
+      }
+    } as unknown as ArrayBufferConstructor;
+    try {
+      // 100 links: more edges than the store starts with.
+      manager.addTask(() => undefined, { upstreamTaskIds: upstream });
+    } catch (error) {
+      refused = error;
+    } finally {
+      globalThis.ArrayBuffer = original;
+    }
+    expect(refused).toBeInstanceOf(RangeError);
+    expect(manager.pendingCount).toBe(100);
+    const next = manager.addTask(() => undefined, { upstreamTaskIds: upstream });
+    expect(next).toBe(100);
+    expect(manager.getTaskState(next)).toBe('blocked');
+    manager.startProcessing();
+    await manager.onIdle();
     await manager.shutDown();
   });
 });

@@ -64,4 +64,26 @@ describe('TaskTable', () => {
     table.set(far + 5, 'd'); // a new page under the same key
     expect([table.get(far + 5), table.get(0), table.get(2 * far)]).toEqual(['d', 'a', 'c']);
   });
+
+  it('tells apart pages of uids past 2^31 that share a cache entry', () => {
+    const table = new TaskTable<string>();
+    const big = 2 ** 40;
+    table.set(big, 'a');
+    table.set(big + 256 * 64, 'b');
+    table.set(2 ** 52 + 5, 'c');
+    expect([table.get(big), table.get(big + 256 * 64), table.get(2 ** 52 + 5)]).toEqual(['a', 'b', 'c']);
+    expect(table.get(big + 1)).toBeUndefined();
+    table.delete(big);
+    expect([table.get(big), table.get(big + 256 * 64), table.size]).toEqual([undefined, 'b', 2]);
+  });
+
+  it('forgets everything on clear, its page cache included', () => {
+    const table = new TaskTable<string>();
+    table.set(0, 'a');
+    table.set(1, 'b');
+    table.clear();
+    table.set(2, 'c'); // a new page under the key of the cleared one
+    expect([table.get(0), table.get(1), table.get(2), table.size]).toEqual([undefined, undefined, 'c', 1]);
+    expect(table.entries()).toEqual({ uids: [2], values: ['c'] });
+  });
 });
