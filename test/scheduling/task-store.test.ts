@@ -11,6 +11,21 @@ function list(store: TaskStore, head: number): Array<[number, number]> {
   return edges;
 }
 
+/** Runs `body` while every new ArrayBuffer fails, as when memory runs out. */
+function withoutMemory(body: () => void): void {
+  const original = globalThis.ArrayBuffer;
+  globalThis.ArrayBuffer = class {
+    constructor() {
+      throw new RangeError('Array buffer allocation failed');
+    }
+  } as unknown as ArrayBufferConstructor;
+  try {
+    body();
+  } finally {
+    globalThis.ArrayBuffer = original;
+  }
+}
+
 describe('TaskStore', () => {
   it('keeps every live task’s fields and links apart, while slots and edges are freed and reused', () => {
     type Step = { op: 'add'; links: number[]; priority: number } | { op: 'free'; pick: number };
@@ -107,21 +122,6 @@ describe('TaskStore', () => {
 });
 
 describe('TaskStore out of memory', () => {
-  /** Runs `body` while every new ArrayBuffer fails, as when memory runs out. */
-  function withoutMemory(body: () => void): void {
-    const original = globalThis.ArrayBuffer;
-    globalThis.ArrayBuffer = class {
-      constructor() {
-        throw new RangeError('Array buffer allocation failed');
-      }
-    } as unknown as ArrayBufferConstructor;
-    try {
-      body();
-    } finally {
-      globalThis.ArrayBuffer = original;
-    }
-  }
-
   function fullStore(): TaskStore {
     const store = new TaskStore();
     // Fill the initial slots, so that the next allocation must grow.
@@ -267,20 +267,14 @@ describe('BackgroundTaskManager out of memory', () => {
     const manager = new BackgroundTaskManager({ finishedTaskHistory: 0 });
     const upstream = Array.from({ length: 100 }, () => manager.addTask(() => undefined));
     let refused: unknown;
-    const original = globalThis.ArrayBuffer;
-    globalThis.ArrayBuffer = class {
-      constructor() {
-        throw new RangeError('Array buffer allocation failed');
+    withoutMemory(() => {
+      try {
+        // 100 links: more edges than the store starts with.
+        manager.addTask(() => undefined, { upstreamTaskIds: upstream });
+      } catch (error) {
+        refused = error;
       }
-    } as unknown as ArrayBufferConstructor;
-    try {
-      // 100 links: more edges than the store starts with.
-      manager.addTask(() => undefined, { upstreamTaskIds: upstream });
-    } catch (error) {
-      refused = error;
-    } finally {
-      globalThis.ArrayBuffer = original;
-    }
+    });
     expect(refused).toBeInstanceOf(RangeError);
     expect(manager.pendingCount).toBe(100);
     const next = manager.addTask(() => undefined, { upstreamTaskIds: upstream });
