@@ -82,8 +82,6 @@ const EDGE_NEXT = 3;
 export class TaskStore {
   /** Slots taken. */
   live = 0;
-  /** Edges taken (each link takes two). */
-  edgesInUse = 0;
   #capacity = 0;
   /** The slots: two views of one buffer. */
   #ints = new Int32Array(0);
@@ -102,6 +100,11 @@ export class TaskStore {
 
   constructor() {
     this.#reset();
+  }
+
+  /** Edges taken (each link takes two): the pool less its free edges of both kinds. */
+  get edgesInUse(): number {
+    return this.#edgeCapacity - (this.#freeEdges[DOWN] as number) - (this.#freeEdges[UP] as number);
   }
 
   /**
@@ -332,7 +335,6 @@ export class TaskStore {
     const e = edge * EDGE_INTS;
     this.#freeEdge[list] = edges[e + EDGE_NEXT] as number;
     (this.#freeEdges[list] as number)--;
-    this.edgesInUse++;
     edges[e + EDGE_SLOT] = to;
     edges[e + EDGE_NEXT] = NONE;
     this.#edgeUids[edge * EDGE_FLOATS] = toUid;
@@ -355,7 +357,6 @@ export class TaskStore {
     this.#edges[(ints[fields + TAIL] as number) * EDGE_INTS + EDGE_NEXT] = this.#freeEdge[list] as number;
     this.#freeEdge[list] = head;
     (this.#freeEdges[list] as number) += length;
-    this.edgesInUse -= length;
     ints[fields + HEAD] = NONE;
     ints[fields + TAIL] = NONE;
     ints[fields + LENGTH] = 0;
@@ -373,7 +374,6 @@ export class TaskStore {
     this.#edgeUids = new Float64Array(0);
     this.#freeEdge.fill(NONE);
     this.#freeEdges.fill(0);
-    this.edgesInUse = 0;
     this.#growSlots();
     this.#growEdges();
   }
