@@ -167,7 +167,7 @@ export class TaskScheduler {
       // Unknown, finished and stopped ids count as satisfied (§3); a repeated id counts once.
       if (upstream === undefined || store.lastDownstreamIs(upstream, slot, uid)) continue;
       store.appendDownstream(upstream, slot, uid);
-      store.appendUpstream(slot, upstream, id);
+      store.addUpstream(slot, id);
       store.upstreamAdded(slot);
     }
   }
@@ -309,7 +309,12 @@ export class TaskScheduler {
     for (let i = 0; i < worklist.length; i++) {
       const slot = worklist.slots[i] as number;
       if (!store.isPending(slot, worklist.uids[i] as number)) continue;
-      if (stopUpstream) worklist.addLinked(store.upHead(slot));
+      if (stopUpstream) {
+        for (const upstreamUid of store.upstreamUids(slot)) {
+          const upstream = this.#slotOf(upstreamUid);
+          if (upstream !== undefined) worklist.add(upstream, upstreamUid);
+        }
+      }
       if (stopDownstream) worklist.addLinked(store.downHead(slot));
       const wasRunning = store.state(slot) === RUNNING;
       this.#step(slot, STOP);

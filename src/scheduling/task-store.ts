@@ -33,18 +33,18 @@ const PENDING_UPSTREAM = 5;
 const READY_INDEX = 6;
 const GROUP_PREV = 7;
 const GROUP_NEXT = 8;
-// Then its two lists of edges, downstream and upstream: for each, its first edge, its last
-// edge and its length (a finished task's lists go back to the pool in O(1), without walks).
-const DOWN = 0;
-const UP = 1;
-const LISTS = 9;
-const HEAD = 0;
-const TAIL = 1;
-const LENGTH = 2;
-const LIST_FIELDS = 3;
-const DOWN_HEAD = LISTS + DOWN * LIST_FIELDS + HEAD;
-const DOWN_TAIL = LISTS + DOWN * LIST_FIELDS + TAIL;
-const UP_HEAD = LISTS + UP * LIST_FIELDS + HEAD;
+// Then its list of downstream edges: its first edge, its last edge and its length (a finished
+// task's list goes back to the pool in O(1), without a walk).
+const DOWN_HEAD = 9;
+const DOWN_TAIL = 10;
+const DOWN_LENGTH = 11;
+// Then its upstream tasks, up to four, each as its uid's distance below the task's own (an upstream
+// task is always an earlier one); 0 ends the list. A task with more, or one further away than an
+// int32 reaches, has OVERFLOW in the first cell and its upstream uids in `#upstreamOverflow`.
+const UPSTREAM = 12;
+const UPSTREAM_CELLS = 4;
+const OVERFLOW = -1;
+const MAX_DISTANCE = 0x7fffffff;
 // Its references, `REFS` per slot in `#refs`.
 const WORK = 0;
 const ARGS = 1;
@@ -74,10 +74,12 @@ const EDGE_NEXT = 3;
  * numbers sit outside the collected heap, next to each other, and its links
  * in a pool of edges.
  *
- * Links: each task has two lists of edges in the order they were made, its
- * upstream and its downstream tasks. An edge names the other task by slot
- * and uid, so an edge to a task that has since finished, and whose slot may
- * hold another task now, is recognised as stale: see {@link isPending}.
+ * Links: each task has a list of edges to its downstream tasks, in the
+ * order they were linked. An edge names the other task by slot and uid, so
+ * an edge to a task that has since finished, and whose slot may hold another
+ * task now, is recognised as stale: see {@link isPending}. Its upstream
+ * tasks are only ever needed by a stop walk, which looks them up by uid:
+ * up to four of those sit in the slot, so the usual link writes one edge.
  */
 export class TaskStore {
   /** Slots taken. */
@@ -91,20 +93,24 @@ export class TaskStore {
   #used = 0;
   #freeSlots: number[] = [];
   #edgeCapacity = 0;
-  /** Free edges of each kind of list (see {@link #growEdges}): their first one, and how many. */
-  readonly #freeEdge = new Int32Array(2);
-  readonly #freeEdges = new Int32Array(2);
+  /** Edges ever handed out since the last reset; the ones above are untouched. */
+  #edgesUsed = 0;
+  /** Edges given back by finished tasks: the first of their list, and how many. */
+  #freeEdge = NONE;
+  #freeEdges = 0;
   /** The edges: two views of one buffer. */
   #edges = new Int32Array(0);
   #edgeUids = new Float64Array(0);
+  /** The upstream uids of the tasks that have more than fit in their slot, by slot. */
+  readonly #upstreamOverflow = new Map<number, number[]>();
 
   constructor() {
     this.#reset();
   }
 
-  /** Edges taken (each link takes two): the pool less its free edges of both kinds. */
+  /** Edges taken (one a link): those handed out less those given back. */
   get edgesInUse(): number {
-    return this.#edgeCapacity - (this.#freeEdges[DOWN] as number) - (this.#freeEdges[UP] as number);
+    return this.#edgesUsed - this.#freeEdges;
   }
 
   /**
@@ -114,7 +120,7 @@ export class TaskStore {
    */
   reserve(links: number): void {
     if (this.#freeSlots.length === 0 && this.#used === this.#capacity) this.#growSlots();
-    while ((this.#freeEdges[DOWN] as number) < links || (this.#freeEdges[UP] as number) < links) this.#growEdges();
+    while (this.#freeEdges + this.#edgeCapacity - this.#edgesUsed < links) this.#growEdges();
   }
 
   /** Takes a slot for a new blocked task. Amortised O(1). */
@@ -139,11 +145,10 @@ export class TaskStore {
     ints[i + READY_INDEX] = NONE;
     ints[i + GROUP_PREV] = NONE;
     ints[i + GROUP_NEXT] = NONE;
-    for (let list = LISTS; list < LISTS + 2 * LIST_FIELDS; list += LIST_FIELDS) {
-      ints[i + list + HEAD] = NONE;
-      ints[i + list + TAIL] = NONE;
-      ints[i + list + LENGTH] = 0;
-    }
+    ints[i + DOWN_HEAD] = NONE;
+    ints[i + DOWN_TAIL] = NONE;
+    ints[i + DOWN_LENGTH] = 0;
+    for (let cell = UPSTREAM; cell < UPSTREAM + UPSTREAM_CELLS; cell++) ints[i + cell] = 0;
     this.#floats[slot * FLOATS + UID] = uid;
     this.#floats[slot * FLOATS + PRIORITY] = priority;
     const refs = this.#refs;
@@ -251,9 +256,18 @@ export class TaskStore {
     this.#refs[slot * REFS + CONTEXT] = context;
   }
 
-  /** The first edge of the task's upstream list. */
-  upHead(slot: number): number {
-    return this.#ints[slot * INTS + UP_HEAD] as number;
+  /**
+   * The uids of the task's upstream tasks, in the order linked (see
+   * {@link addUpstream}): a new array, for the rare walk that needs them.
+   */
+  upstreamUids(slot: number): number[] {
+    const ints = this.#ints;
+    const i = slot * INTS + UPSTREAM;
+    if (ints[i] === OVERFLOW) return [...(this.#upstreamOverflow.get(slot) as number[])];
+    const uid = this.#floats[slot * FLOATS + UID] as number;
+    const uids: number[] = [];
+    for (let cell = 0; cell < UPSTREAM_CELLS && ints[i + cell] !== 0; cell++) uids.push(uid - (ints[i + cell] as number));
+    return uids;
   }
 
   /** The first edge of the task's downstream list. */
@@ -282,14 +296,57 @@ export class TaskStore {
     return last !== NONE && this.edgeSlot(last) === to && this.#edgeUids[last * EDGE_FLOATS] === toUid;
   }
 
-  /** Appends `to` (slot and uid) to `from`'s downstream list. */
+  /** Appends an edge to `to` (slot and uid) at the end of `from`'s downstream list. */
   appendDownstream(from: number, to: number, toUid: number): void {
-    this.#append(from, DOWN, to, toUid);
+    let edge = this.#freeEdge;
+    const edges = this.#edges;
+    if (edge !== NONE) {
+      this.#freeEdge = edges[edge * EDGE_INTS + EDGE_NEXT] as number;
+      this.#freeEdges--;
+    } else {
+      if (this.#edgesUsed === this.#edgeCapacity) this.#growEdges();
+      edge = this.#edgesUsed++;
+    }
+    const e = edge * EDGE_INTS;
+    this.#edges[e + EDGE_SLOT] = to;
+    this.#edges[e + EDGE_NEXT] = NONE;
+    this.#edgeUids[edge * EDGE_FLOATS] = toUid;
+    const ints = this.#ints;
+    const fields = from * INTS;
+    const tail = ints[fields + DOWN_TAIL] as number;
+    if (tail === NONE) ints[fields + DOWN_HEAD] = edge;
+    else this.#edges[tail * EDGE_INTS + EDGE_NEXT] = edge;
+    ints[fields + DOWN_TAIL] = edge;
+    (ints[fields + DOWN_LENGTH] as number)++;
   }
 
-  /** Appends `to` (slot and uid) to `from`'s upstream list. */
-  appendUpstream(from: number, to: number, toUid: number): void {
-    this.#append(from, UP, to, toUid);
+  /**
+   * Records `upstreamUid`, an earlier task, as one of the task's upstream
+   * tasks (for the stop walk, contract S1). Up to four sit in the slot
+   * itself, so a link costs no edge on this side; a task with more keeps
+   * them in an array of its own.
+   */
+  addUpstream(slot: number, upstreamUid: number): void {
+    const ints = this.#ints;
+    const i = slot * INTS + UPSTREAM;
+    if (ints[i] === OVERFLOW) {
+      (this.#upstreamOverflow.get(slot) as number[]).push(upstreamUid);
+      return;
+    }
+    const distance = (this.#floats[slot * FLOATS + UID] as number) - upstreamUid;
+    if (distance <= MAX_DISTANCE) {
+      for (let cell = i; cell < i + UPSTREAM_CELLS; cell++) {
+        if (ints[cell] === 0) {
+          ints[cell] = distance;
+          return;
+        }
+      }
+    }
+    const uids = this.upstreamUids(slot);
+    uids.push(upstreamUid);
+    this.#upstreamOverflow.set(slot, uids);
+    for (let cell = i; cell < i + UPSTREAM_CELLS; cell++) ints[cell] = 0;
+    ints[i] = OVERFLOW;
   }
 
   /** One more pending upstream task. */
@@ -313,8 +370,9 @@ export class TaskStore {
     const i = slot * INTS;
     ints[i + GROUP_PREV] = NONE;
     ints[i + GROUP_NEXT] = NONE;
-    this.#freeList(slot, DOWN);
-    this.#freeList(slot, UP);
+    this.#freeDownstream(slot);
+    if (ints[i + UPSTREAM] === OVERFLOW) this.#upstreamOverflow.delete(slot);
+    for (let cell = i + UPSTREAM; cell < i + UPSTREAM + UPSTREAM_CELLS; cell++) ints[cell] = 0;
   }
 
   /** Releases the slot for reuse; when the store empties after growing large, it returns to its initial size. */
@@ -327,39 +385,18 @@ export class TaskStore {
     if (--this.live === 0 && this.#capacity > SHRINK_ABOVE) this.#reset();
   }
 
-  /** Appends an edge to `to` at the end of one of `from`'s lists. */
-  #append(from: number, list: number, to: number, toUid: number): void {
-    if (this.#freeEdge[list] === NONE) this.#growEdges();
-    const edge = this.#freeEdge[list] as number;
-    const edges = this.#edges;
-    const e = edge * EDGE_INTS;
-    this.#freeEdge[list] = edges[e + EDGE_NEXT] as number;
-    (this.#freeEdges[list] as number)--;
-    edges[e + EDGE_SLOT] = to;
-    edges[e + EDGE_NEXT] = NONE;
-    this.#edgeUids[edge * EDGE_FLOATS] = toUid;
+  /** Returns the slot's downstream list, whole, to the free edges: O(1). */
+  #freeDownstream(slot: number): void {
     const ints = this.#ints;
-    const fields = from * INTS + LISTS + list * LIST_FIELDS;
-    const tail = ints[fields + TAIL] as number;
-    if (tail === NONE) ints[fields + HEAD] = edge;
-    else edges[tail * EDGE_INTS + EDGE_NEXT] = edge;
-    ints[fields + TAIL] = edge;
-    (ints[fields + LENGTH] as number)++;
-  }
-
-  /** Returns one of the slot's lists, whole, to the free edges of its kind: O(1). */
-  #freeList(slot: number, list: number): void {
-    const ints = this.#ints;
-    const fields = slot * INTS + LISTS + list * LIST_FIELDS;
-    const head = ints[fields + HEAD] as number;
+    const fields = slot * INTS;
+    const head = ints[fields + DOWN_HEAD] as number;
     if (head === NONE) return;
-    const length = ints[fields + LENGTH] as number;
-    this.#edges[(ints[fields + TAIL] as number) * EDGE_INTS + EDGE_NEXT] = this.#freeEdge[list] as number;
-    this.#freeEdge[list] = head;
-    (this.#freeEdges[list] as number) += length;
-    ints[fields + HEAD] = NONE;
-    ints[fields + TAIL] = NONE;
-    ints[fields + LENGTH] = 0;
+    this.#edges[(ints[fields + DOWN_TAIL] as number) * EDGE_INTS + EDGE_NEXT] = this.#freeEdge;
+    this.#freeEdge = head;
+    this.#freeEdges += ints[fields + DOWN_LENGTH] as number;
+    ints[fields + DOWN_HEAD] = NONE;
+    ints[fields + DOWN_TAIL] = NONE;
+    ints[fields + DOWN_LENGTH] = 0;
   }
 
   #reset(): void {
@@ -370,10 +407,12 @@ export class TaskStore {
     this.#refs = [];
     this.#freeSlots = [];
     this.#edgeCapacity = 0;
+    this.#edgesUsed = 0;
     this.#edges = new Int32Array(0);
     this.#edgeUids = new Float64Array(0);
-    this.#freeEdge.fill(NONE);
-    this.#freeEdges.fill(0);
+    this.#freeEdge = NONE;
+    this.#freeEdges = 0;
+    this.#upstreamOverflow.clear();
     this.#growSlots();
     this.#growEdges();
   }
@@ -388,32 +427,13 @@ export class TaskStore {
     this.#capacity = capacity;
   }
 
-  /**
-   * Doubles the edge pool: the first half of the new edges goes to the free
-   * edges of downstream lists, the second to those of upstream lists. A
-   * finished task walks its downstream list, never its upstream one; kept
-   * apart, its downstream edges share their cache lines with other
-   * downstream edges only (mixed, half of every line read was idle).
-   */
+  /** Doubles the edge pool. New edges are handed out in order; only given-back ones are chained. */
   #growEdges(): void {
-    const from = this.#edgeCapacity;
-    const to = Math.max(INITIAL_EDGES, from * 2);
-    const buffer = grown(this.#edges, to * EDGE_BYTES);
+    const capacity = Math.max(INITIAL_EDGES, this.#edgeCapacity * 2);
+    const buffer = grown(this.#edges, capacity * EDGE_BYTES);
     this.#edges = new Int32Array(buffer);
     this.#edgeUids = new Float64Array(buffer);
-    const middle = from + (to - from) / 2;
-    this.#chainFree(DOWN, from, middle);
-    this.#chainFree(UP, middle, to);
-    this.#edgeCapacity = to;
-  }
-
-  /** Puts the new edges `start` to `end` (excluded) in front of the free edges of `list`. */
-  #chainFree(list: number, start: number, end: number): void {
-    const edges = this.#edges;
-    for (let edge = start; edge < end - 1; edge++) edges[edge * EDGE_INTS + EDGE_NEXT] = edge + 1;
-    edges[(end - 1) * EDGE_INTS + EDGE_NEXT] = this.#freeEdge[list] as number;
-    this.#freeEdge[list] = start;
-    (this.#freeEdges[list] as number) += end - start;
+    this.#edgeCapacity = capacity;
   }
 }
 
