@@ -299,9 +299,14 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
     const ratios = `${fmt(workers.noop.ours / workers.noop[peer])} / ${fmt(workers.spin.ours / workers.spin[peer])}`;
     log(row([peer, fmt(workers.noop[peer], 0), fmt(workers.spin[peer], 0), ratios], widths));
   }
-  const bounded = workers.noopBoundedPoolifier;
-  const boundedLabel = `poolifier, <= ${POOL_SIZE} in flight (reference)`;
-  log(row([boundedLabel, fmt(bounded, 0), '', `${fmt(workers.noop.ours / bounded)} / -`], widths));
+  const references: ReadonlyArray<readonly [string, number]> = [
+    [`poolifier, <= ${POOL_SIZE} in flight (reference)`, workers.noopBoundedPoolifier],
+    ['no pool, 1 in flight a thread (reference)', workers.noopRawOneInFlight],
+    ['no pool, all sent at once (reference)', workers.noopRawPipelined],
+  ];
+  for (const [label, perSecond] of references) {
+    log(row([label, fmt(perSecond, 0), '', `${fmt(workers.noop.ours / perSecond)} / -`], widths));
+  }
 
   log('');
   const loadAtEnd = loadavg().map((load) => load.toFixed(2)).join(' ');

@@ -5,6 +5,7 @@
  * warmed before any clock starts; repeats alternate the order of the pools.
  */
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { FixedThreadPool } from 'poolifier';
 import { BackgroundTaskManager, workerTask } from '../src/index.js';
@@ -122,6 +123,51 @@ function piscinaPool(): BenchPool {
   };
 }
 
+export interface RawThreads {
+  /** Runs `count` jobs with at most `inFlight` sent to each thread and not yet answered. */
+  readonly run: (job: WorkerJob, count: number, spinMillis: number, inFlight: number) => Promise<void>;
+  readonly destroy: () => Promise<void>;
+}
+
+/**
+ * A reference, not a peer: {@link POOL_SIZE} plain worker threads, no library, each sent a
+ * task as soon as it has answered the one before it (`inFlight` 1, what one task per thread at
+ * a time costs with nothing else on the way) or sent its share all at once (`inFlight`
+ * unbounded: what pipelining buys).
+ */
+export function rawThreads(): RawThreads {
+  const threads = Array.from({ length: POOL_SIZE }, () => new Worker(workerFile('raw.worker.mjs')));
+  return {
+    run: (job, count, spinMillis, inFlight) =>
+      new Promise<void>((resolve, reject) => {
+        const task = { job, ms: spinMillis };
+        let sent = 0;
+        let left = count;
+        for (const thread of threads) {
+          thread.removeAllListeners('message').removeAllListeners('error');
+          thread.on('error', reject);
+          thread.on('message', () => {
+            if (--left === 0) resolve();
+            else if (sent < count) {
+              sent++;
+              thread.postMessage(task);
+            }
+          });
+        }
+        for (let k = 0; sent < count && k < inFlight; k++) {
+          for (const thread of threads) {
+            if (sent === count) break;
+            sent++;
+            thread.postMessage(task);
+          }
+        }
+      }),
+    destroy: async () => {
+      await Promise.all(threads.map((thread) => thread.terminate()));
+    },
+  };
+}
+
 const FACTORIES: Readonly<Record<WorkerPeer, () => BenchPool>> = {
   ours: oursPool,
   poolifier: poolifierPool,
@@ -141,11 +187,17 @@ export interface WorkerThroughputOptions {
 }
 
 /**
- * Best tasks per second of each pool, per job; `noopBoundedPoolifier`:
- * poolifier with at most {@link POOL_SIZE} no-op tasks handed to it at once,
- * as ours does (a reference: what the one-task-per-thread limit costs).
+ * Best tasks per second of each pool, per job, and of three references for
+ * no-op tasks: poolifier with at most {@link POOL_SIZE} tasks handed to it at
+ * once, as ours does (`noopBoundedPoolifier`), and plain worker threads
+ * without any library, one task in flight per thread (`noopRawOneInFlight`)
+ * or all of them sent at once (`noopRawPipelined`).
  */
-export type WorkerThroughput = Record<WorkerJob, Record<WorkerPeer, number>> & { noopBoundedPoolifier: number };
+export type WorkerThroughput = Record<WorkerJob, Record<WorkerPeer, number>> & {
+  noopBoundedPoolifier: number;
+  noopRawOneInFlight: number;
+  noopRawPipelined: number;
+};
 
 /**
  * Starts the three pools, warms each (its threads up and its worker module
@@ -155,6 +207,7 @@ export type WorkerThroughput = Record<WorkerJob, Record<WorkerPeer, number>> & {
  */
 export async function measureWorkerThroughput(options: WorkerThroughputOptions): Promise<WorkerThroughput> {
   const pools = new Map<WorkerPeer, BenchPool>();
+  const raw = rawThreads();
   try {
     for (const peer of WORKER_PEERS) pools.set(peer, startPool(peer));
     for (const pool of pools.values()) {
@@ -162,10 +215,19 @@ export async function measureWorkerThroughput(options: WorkerThroughputOptions):
       await pool.run('noop', 200, options.spinMillis);
       await pool.run('spin', 2 * POOL_SIZE, options.spinMillis);
     }
+    await raw.run('noop', 200, options.spinMillis, 1);
+    await raw.run('noop', 200, options.spinMillis, Infinity);
     const best: WorkerThroughput = {
       noop: { ours: 0, poolifier: 0, piscina: 0 },
       spin: { ours: 0, poolifier: 0, piscina: 0 },
       noopBoundedPoolifier: 0,
+      noopRawOneInFlight: 0,
+      noopRawPipelined: 0,
+    };
+    const perSecond = async (count: number, run: () => Promise<void>): Promise<number> => {
+      const start = process.hrtime.bigint();
+      await run();
+      return count / (Number(process.hrtime.bigint() - start) / 1e9);
     };
     const jobs: ReadonlyArray<readonly [WorkerJob, number]> = [
       ['noop', options.noopTasks],
@@ -176,17 +238,16 @@ export async function measureWorkerThroughput(options: WorkerThroughputOptions):
         for (let k = 0; k < WORKER_PEERS.length; k++) {
           const peer = WORKER_PEERS[(round + k) % WORKER_PEERS.length] as WorkerPeer;
           const pool = pools.get(peer) as BenchPool;
-          const start = process.hrtime.bigint();
-          await pool.run(job, count, options.spinMillis);
-          const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-          best[job][peer] = Math.max(best[job][peer], count / seconds);
+          best[job][peer] = Math.max(best[job][peer], await perSecond(count, () => pool.run(job, count, options.spinMillis)));
         }
         if (job === 'noop') {
           const runBounded = (pools.get('poolifier') as BenchPool).runBounded as NonNullable<BenchPool['runBounded']>;
-          const start = process.hrtime.bigint();
-          await runBounded('noop', count, options.spinMillis, POOL_SIZE);
-          const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-          best.noopBoundedPoolifier = Math.max(best.noopBoundedPoolifier, count / seconds);
+          const bounded = await perSecond(count, () => runBounded('noop', count, options.spinMillis, POOL_SIZE));
+          best.noopBoundedPoolifier = Math.max(best.noopBoundedPoolifier, bounded);
+          const oneInFlight = await perSecond(count, () => raw.run('noop', count, options.spinMillis, 1));
+          best.noopRawOneInFlight = Math.max(best.noopRawOneInFlight, oneInFlight);
+          const pipelined = await perSecond(count, () => raw.run('noop', count, options.spinMillis, Infinity));
+          best.noopRawPipelined = Math.max(best.noopRawPipelined, pipelined);
         }
       }
     }
@@ -195,6 +256,7 @@ export async function measureWorkerThroughput(options: WorkerThroughputOptions):
     // Worker threads stop holding the event loop while they terminate (poolifier and piscina alike):
     // hold it until every pool has reported, or the process could exit with a destroy() unsettled.
     const keepAlive = setInterval(() => {}, 60_000);
-    await Promise.all([...pools.values()].map((pool) => pool.destroy())).finally(() => clearInterval(keepAlive));
+    const destroyed = [...[...pools.values()].map((pool) => pool.destroy()), raw.destroy()];
+    await Promise.all(destroyed).finally(() => clearInterval(keepAlive));
   }
 }
