@@ -301,8 +301,8 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
   }
   const references: ReadonlyArray<readonly [string, number]> = [
     [`poolifier, <= ${POOL_SIZE} in flight (reference)`, workers.noopBoundedPoolifier],
-    ['no pool, 1 in flight a thread (reference)', workers.noopRawOneInFlight],
-    ['no pool, all sent at once (reference)', workers.noopRawPipelined],
+    ['no pool: 1 in flight a thread', workers.noopRawOneInFlight],
+    ['no pool: all sent at once', workers.noopRawPipelined],
   ];
   for (const [label, perSecond] of references) {
     log(row([label, fmt(perSecond, 0), '', `${fmt(workers.noop.ours / perSecond)} / -`], widths));
