@@ -11,7 +11,14 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bytesPerQueuedTask, collectGarbage, nextTurn, retainedHeap, type MemoryPeer } from './memory.js';
 import { runFastq, runPQueue } from './peers.js';
-import { measureWorkerThroughput, POOL_SIZE, WORKER_PEERS, type WorkerPeer } from './worker-throughput.js';
+import {
+  measureWorkerThroughput,
+  POOL_SIZE,
+  WORKER_PEERS,
+  WORKER_REFERENCES,
+  type WorkerPeer,
+  type WorkerReference,
+} from './worker-throughput.js';
 import { planDependencies, runDependencies, runPlain } from './workloads.js';
 
 export interface BenchOptions {
@@ -299,13 +306,14 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
     const ratios = `${fmt(workers.noop.ours / workers.noop[peer])} / ${fmt(workers.spin.ours / workers.spin[peer])}`;
     log(row([peer, fmt(workers.noop[peer], 0), fmt(workers.spin[peer], 0), ratios], widths));
   }
-  const references: ReadonlyArray<readonly [string, number]> = [
-    [`poolifier, <= ${POOL_SIZE} in flight (reference)`, workers.noopBoundedPoolifier],
-    ['no pool: 1 in flight a thread', workers.noopRawOneInFlight],
-    ['no pool: all sent at once', workers.noopRawPipelined],
-  ];
-  for (const [label, perSecond] of references) {
-    log(row([label, fmt(perSecond, 0), '', `${fmt(workers.noop.ours / perSecond)} / -`], widths));
+  const references: Readonly<Record<WorkerReference, string>> = {
+    boundedPoolifier: `poolifier, <= ${POOL_SIZE} in flight (reference)`,
+    rawOneInFlight: 'no pool: 1 in flight a thread',
+    rawPipelined: 'no pool: all sent at once',
+  };
+  for (const reference of WORKER_REFERENCES) {
+    const ratios = `${fmt(workers.noop.ours / workers.noop[reference])} / ${fmt(workers.spin.ours / workers.spin[reference])}`;
+    log(row([references[reference], fmt(workers.noop[reference], 0), fmt(workers.spin[reference], 0), ratios], widths));
   }
 
   log('');

@@ -186,18 +186,18 @@ export interface WorkerThroughputOptions {
   readonly repeats: number;
 }
 
+/** References measured beside the pools: what the one-task-per-thread rule costs, and what pipelining buys. */
+export type WorkerReference = 'boundedPoolifier' | 'rawOneInFlight' | 'rawPipelined';
+export const WORKER_REFERENCES: readonly WorkerReference[] = ['boundedPoolifier', 'rawOneInFlight', 'rawPipelined'];
+
 /**
- * Best tasks per second of each pool, per job, and of three references for
- * no-op tasks: poolifier with at most {@link POOL_SIZE} tasks handed to it at
- * once, as ours does (`noopBoundedPoolifier`), and plain worker threads
- * without any library, one task in flight per thread (`noopRawOneInFlight`)
- * or all of them sent at once (`noopRawPipelined`).
+ * Best tasks per second, per job, of each pool and of three references:
+ * poolifier with at most {@link POOL_SIZE} tasks handed to it at once, as
+ * ours does (`boundedPoolifier`), and plain worker threads without any
+ * library, one task in flight per thread (`rawOneInFlight`) or all of them
+ * sent at once (`rawPipelined`).
  */
-export type WorkerThroughput = Record<WorkerJob, Record<WorkerPeer, number>> & {
-  noopBoundedPoolifier: number;
-  noopRawOneInFlight: number;
-  noopRawPipelined: number;
-};
+export type WorkerThroughput = Record<WorkerJob, Record<WorkerPeer | WorkerReference, number>>;
 
 /**
  * Starts the three pools, warms each (its threads up and its worker module
@@ -217,12 +217,13 @@ export async function measureWorkerThroughput(options: WorkerThroughputOptions):
     }
     await raw.run('noop', 200, options.spinMillis, 1);
     await raw.run('noop', 200, options.spinMillis, Infinity);
-    const best: WorkerThroughput = {
-      noop: { ours: 0, poolifier: 0, piscina: 0 },
-      spin: { ours: 0, poolifier: 0, piscina: 0 },
-      noopBoundedPoolifier: 0,
-      noopRawOneInFlight: 0,
-      noopRawPipelined: 0,
+    const none = { ours: 0, poolifier: 0, piscina: 0, boundedPoolifier: 0, rawOneInFlight: 0, rawPipelined: 0 };
+    const best: WorkerThroughput = { noop: { ...none }, spin: { ...none } };
+    const runBounded = (pools.get('poolifier') as BenchPool).runBounded as NonNullable<BenchPool['runBounded']>;
+    const references: Readonly<Record<WorkerReference, (job: WorkerJob, count: number) => Promise<void>>> = {
+      boundedPoolifier: (job, count) => runBounded(job, count, options.spinMillis, POOL_SIZE),
+      rawOneInFlight: (job, count) => raw.run(job, count, options.spinMillis, 1),
+      rawPipelined: (job, count) => raw.run(job, count, options.spinMillis, Infinity),
     };
     const perSecond = async (count: number, run: () => Promise<void>): Promise<number> => {
       const start = process.hrtime.bigint();
@@ -240,14 +241,9 @@ export async function measureWorkerThroughput(options: WorkerThroughputOptions):
           const pool = pools.get(peer) as BenchPool;
           best[job][peer] = Math.max(best[job][peer], await perSecond(count, () => pool.run(job, count, options.spinMillis)));
         }
-        if (job === 'noop') {
-          const runBounded = (pools.get('poolifier') as BenchPool).runBounded as NonNullable<BenchPool['runBounded']>;
-          const bounded = await perSecond(count, () => runBounded('noop', count, options.spinMillis, POOL_SIZE));
-          best.noopBoundedPoolifier = Math.max(best.noopBoundedPoolifier, bounded);
-          const oneInFlight = await perSecond(count, () => raw.run('noop', count, options.spinMillis, 1));
-          best.noopRawOneInFlight = Math.max(best.noopRawOneInFlight, oneInFlight);
-          const pipelined = await perSecond(count, () => raw.run('noop', count, options.spinMillis, Infinity));
-          best.noopRawPipelined = Math.max(best.noopRawPipelined, pipelined);
+        for (const reference of WORKER_REFERENCES) {
+          const perSecondNow = await perSecond(count, () => references[reference](job, count));
+          best[job][reference] = Math.max(best[job][reference], perSecondNow);
         }
       }
     }
