@@ -51,13 +51,20 @@ export class WorkerExitedError extends BackgroundTaskError {
   }
 }
 
-/** Fails every worker task when the worker module cannot be loaded (a worker died before it was ready). */
+/**
+ * Fails every worker task when the worker module cannot be loaded (a worker
+ * died before it was ready, `exitCode`), or loads but does not define its
+ * tasks with `defineWorkerTasks` (`exitCode` undefined: its workers never
+ * take a task).
+ */
 export class WorkerStartupError extends BackgroundTaskError {
-  constructor(script: string, exitCode: number, cause: unknown) {
+  constructor(script: string, exitCode: number | undefined, cause: unknown) {
     const reason = cause instanceof Error ? `: ${cause.message}` : '';
     super(
       ErrorCodes.workerStartup,
-      `Worker thread for ${script} exited with code ${exitCode} before it was ready${reason}`,
+      exitCode === undefined
+        ? `The worker module ${script} loads, but does not export defineWorkerTasks(...): its threads can run no worker task`
+        : `Worker thread for ${script} exited with code ${exitCode} before it was ready${reason}`,
       { cause },
     );
   }

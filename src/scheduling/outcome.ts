@@ -35,3 +35,12 @@ export function isPlainObject(value: unknown): value is TaskKwargs {
   const prototype = Object.getPrototypeOf(value) as unknown;
   return prototype === Object.prototype || prototype === null;
 }
+
+/** Whether a callable's result is to be awaited: anything with a `then` method, as `await` treats it. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -19,7 +19,7 @@ import {
 import type { TaskEventType } from '../machines/task-machine.js';
 import { FinishedHistory } from './finished-history.js';
 import { GroupIndex } from './group-index.js';
-import { describeFailure, isPlainObject } from './outcome.js';
+import { describeFailure, isPlainObject, isThenable } from './outcome.js';
 import { ReadyQueue } from './ready-queue.js';
 import { RunningTaskContext } from './task-context.js';
 import { TaskTable } from './task-table.js';
@@ -407,12 +407,4 @@ class Worklist {
       if (store.isPending(slot, uid)) this.add(slot, uid);
     }
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

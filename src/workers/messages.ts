@@ -1,24 +1,33 @@
 import type { TaskKwargs } from '../api/types.js';
 
-/** What the main thread sends to a worker to run one worker task. */
+/** What the main thread sends a worker to run one worker task (one at a time per worker). */
 export interface WorkerRequest {
   /** The name the worker module defines the task under. */
   readonly name: string;
   readonly args: readonly unknown[];
   readonly kwargs: TaskKwargs;
-  /** The index in the shared slot table where the worker records its `threadId`. */
-  readonly slot: number;
 }
 
-/** The key of the manager's data in each worker's `workerData`. */
+/** A worker's answer to the request it ran: the task's result, or what it threw. */
+export type WorkerReply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * The key of the manager's part of each worker's `workerData`: a worker
+ * module that finds it knows it runs under the manager and opens its
+ * channel for worker tasks.
+ */
 export const WORKER_DATA_KEY = 'backgroundTaskManager';
 
-/** The manager's part of `workerData`. */
-export interface ManagerWorkerData {
-  /**
-   * One `Int32Array` cell per slot: the `threadId` of the worker running the
-   * slot's task, written by the worker when it starts the task. When a
-   * worker dies, the tasks whose cells hold its id are the ones it took down.
-   */
-  readonly slots: Int32Array;
-}
+/**
+ * The key of the one message a worker posts to its parent once its module
+ * has loaded: its end of a `MessageChannel`, over which it takes requests
+ * and sends replies.
+ */
+export const WORKER_PORT_KEY = 'backgroundTaskManagerPort';
+
+/**
+ * The one task function a worker module of `defineWorkerTasks` gives
+ * poolifier (which the manager never calls): a started worker that lists
+ * other task functions is not one of them.
+ */
+export const POOL_TASK = 'backgroundTaskManagerIdle';

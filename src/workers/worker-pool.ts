@@ -1,56 +1,53 @@
 import { fileURLToPath } from 'node:url';
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { FixedThreadPool } from 'poolifier';
 import { WorkerDataCloneError, WorkerExitedError, WorkerStartupError } from '../api/errors.js';
 import type { TaskKwargs, TaskWorkerOptions } from '../api/types.js';
 import type { WorkerRunner } from '../scheduling/task-scheduler.js';
-import { WORKER_DATA_KEY, type WorkerRequest } from './messages.js';
+import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerReply, type WorkerRequest } from './messages.js';
 
-/** A worker task holding a slot: waiting for an idle worker, or handed to the pool. */
+/** A worker task holding a slot: waiting for a worker, or sent to one. */
 interface Job {
-  readonly slot: number;
   readonly request: WorkerRequest;
   readonly settle: (ok: boolean, value: unknown) => void;
-  handedOff: boolean;
 }
 
-/** How often to look for a replacement worker while tasks wait for one (only after a crash). */
-const REPLACEMENT_POLL_MS = 5;
+/** A worker thread whose module has loaded: its end of the channel, and the job it runs, if any. */
+interface Connection {
+  readonly port: MessagePort;
+  job: Job | undefined;
+}
+
+/** How often to look whether a started worker's module is one of `defineWorkerTasks`, while tasks wait for a first worker. */
+const CONNECT_CHECK_MS = 10;
 
 /**
  * Runs worker tasks on a poolifier `FixedThreadPool` of `size` threads,
  * started when the first worker task needs one. The manager never has more
- * than `size` tasks running, so each task gets a slot of its own.
+ * than `size` tasks running, so each task gets a worker of its own.
  *
- * A task is handed to poolifier only when a ready worker is idle, so no
- * worker ever holds more than one task: poolifier would otherwise queue a
- * task on a busy worker while a crashed one is being replaced, and lose it
- * if that worker died too.
- *
- * poolifier 5.3.2 never settles a task whose worker dies. Each worker writes
- * its `threadId` into its task's slot when it starts it; when a worker exits
- * unexpectedly, the task whose slot holds its id is failed here, and
- * poolifier replaces the worker.
+ * poolifier starts the threads, replaces one that dies and terminates them
+ * all; the tasks themselves go over a `MessageChannel` of each worker's own
+ * (opened by `defineWorkerTasks` once the module has loaded), one at a time
+ * per worker. That is half the round trip of poolifier's `execute` with one
+ * task in flight per thread (bench/README.md, item 11), and since the
+ * adapter picks the worker, it knows which task a dying worker takes down:
+ * poolifier 5.3.2 never settles such a task, and here it fails, alone.
  */
 export class WorkerPool implements WorkerRunner {
   readonly #script: string;
   readonly #size: number;
   readonly #workerOptions: TaskWorkerOptions | undefined;
-  readonly #slots: Int32Array;
-  readonly #jobs: Array<Job | undefined>;
-  readonly #freeSlots: number[];
-  /** Jobs waiting for an idle ready worker, oldest first (at most `size`). */
+  readonly #connections = new Map<Worker, Connection>();
+  /** Connected workers with no job. */
+  #idle: Connection[] = [];
+  /** Jobs waiting for a connected worker, oldest first (at most `size`). */
   #waiting: Job[] = [];
-  #handedOff = 0;
-  #pumpScheduled = false;
-  #pollTimer: NodeJS.Timeout | undefined;
-  readonly #threadIds = new WeakMap<Worker, number>();
   readonly #lastErrors = new WeakMap<Worker, Error>();
-  /** Threads that have started a task, so their module loads. */
-  readonly #provenThreads = new Set<number>();
-  #pool: FixedThreadPool<WorkerRequest, unknown> | undefined;
-  /** Set when a worker died before it was ready: the module cannot load; every worker task fails with it. */
-  #startupError: Error | undefined;
+  #pool: FixedThreadPool<unknown, unknown> | undefined;
+  /** Set when a worker died before it connected, or never connects: every worker task fails with it. */
+  #startupError: WorkerStartupError | undefined;
+  #connectCheck: NodeJS.Timeout | undefined;
   #destroying: Promise<void> | undefined;
   #whenAllExited: (() => void) | undefined;
 
@@ -58,9 +55,6 @@ export class WorkerPool implements WorkerRunner {
     this.#script = script instanceof URL ? fileURLToPath(script) : script;
     this.#size = size;
     this.#workerOptions = workerOptions;
-    this.#slots = new Int32Array(new SharedArrayBuffer(size * Int32Array.BYTES_PER_ELEMENT));
-    this.#jobs = new Array<Job | undefined>(size).fill(undefined);
-    this.#freeSlots = Array.from({ length: size }, (_, index) => size - 1 - index);
   }
 
   /** Whether the threads have been started. */
@@ -69,13 +63,17 @@ export class WorkerPool implements WorkerRunner {
   }
 
   run(name: string, args: readonly unknown[], kwargs: TaskKwargs, settle: (ok: boolean, value: unknown) => void): void {
-    const slot = this.#freeSlots.pop();
-    if (slot === undefined) throw new Error(`Invariant: more than ${this.#size} worker tasks running`);
-    const job: Job = { slot, request: { name, args, kwargs, slot }, settle, handedOff: false };
-    this.#jobs[slot] = job;
-    Atomics.store(this.#slots, slot, 0);
+    const job: Job = { request: { name, args, kwargs }, settle };
+    if (this.#startupError !== undefined) return this.#failLater(job, this.#startupError);
+    try {
+      this.#ensurePool();
+    } catch (error) {
+      return this.#failLater(job, error); // e.g. the worker module is gone
+    }
+    const connection = this.#idle.pop();
+    if (connection !== undefined) return this.#send(connection, job);
     this.#waiting.push(job);
-    this.#schedulePump();
+    this.#watchConnects();
   }
 
   /** Terminates every thread; resolves once they have all exited. Idempotent. */
@@ -85,9 +83,10 @@ export class WorkerPool implements WorkerRunner {
   }
 
   async #destroyPool(): Promise<void> {
-    clearTimeout(this.#pollTimer);
+    clearTimeout(this.#connectCheck);
     const pool = this.#pool;
     if (pool === undefined) return;
+    for (const { port } of this.#connections.values()) port.close();
     // poolifier 5.3.2's destroy() never resolves when its workers died while
     // starting; every thread has exited all the same once no node is left.
     const allExited = new Promise<void>((resolve) => {
@@ -109,65 +108,16 @@ export class WorkerPool implements WorkerRunner {
     if (this.#pool?.workerNodes.length === 0) this.#whenAllExited?.();
   }
 
-  /** Hands waiting jobs to the pool while a ready worker is idle. */
-  #pump(): void {
-    if (this.#startupError !== undefined) {
-      this.#failWaiting(this.#startupError);
-      return;
-    }
-    if (this.#destroying !== undefined) return;
-    let pool: FixedThreadPool<WorkerRequest, unknown>;
-    try {
-      pool = this.#ensurePool();
-    } catch (error) {
-      this.#failWaiting(error); // e.g. the worker module is gone
-      return;
-    }
-    while (this.#waiting.length > 0 && this.#handedOff < readyWorkers(pool)) {
-      this.#handOff(pool, this.#waiting.shift() as Job);
-    }
-    if (this.#waiting.length > 0) this.#pollForReplacement();
-  }
-
-  #handOff(pool: FixedThreadPool<WorkerRequest, unknown>, job: Job): void {
-    job.handedOff = true;
-    this.#handedOff++;
-    let execution: Promise<unknown>;
-    try {
-      execution = pool.execute(job.request);
-    } catch (error) {
-      execution = Promise.reject(error);
-    }
-    execution.then(
-      (value) => this.#finish(job, true, value),
-      (error: unknown) => this.#finish(job, false, this.#explain(job.request.name, error)),
-    );
-  }
-
-  /** poolifier marks a replacement worker ready without telling anyone: look again shortly. */
-  #pollForReplacement(): void {
-    if (this.#pollTimer !== undefined) return;
-    this.#pollTimer = setTimeout(() => {
-      this.#pollTimer = undefined;
-      this.#schedulePump();
-    }, REPLACEMENT_POLL_MS);
-  }
-
-  #failWaiting(error: unknown): void {
-    const waiting = this.#waiting;
-    this.#waiting = [];
-    for (const job of waiting) queueMicrotask(() => this.#finish(job, false, error));
-  }
-
-  #ensurePool(): FixedThreadPool<WorkerRequest, unknown> {
-    if (this.#pool !== undefined) return this.#pool;
+  #ensurePool(): void {
+    if (this.#pool !== undefined) return;
     const adapter = this;
-    this.#pool = new FixedThreadPool<WorkerRequest, unknown>(this.#size, this.#script, {
+    this.#pool = new FixedThreadPool<unknown, unknown>(this.#size, this.#script, {
       // Without events, poolifier has no emitter to throw an unhandled 'error' on.
       enableEvents: false,
-      workerOptions: { ...this.#workerOptions, workerData: { [WORKER_DATA_KEY]: { slots: this.#slots } } },
-      onlineHandler(this: Worker) {
-        adapter.#threadIds.set(this, this.threadId);
+      workerOptions: { ...this.#workerOptions, workerData: { [WORKER_DATA_KEY]: {} } },
+      messageHandler(this: Worker, message: unknown) {
+        const port = (message as Record<string, unknown> | null)?.[WORKER_PORT_KEY];
+        if (port !== undefined) adapter.#connect(this, port as MessagePort);
       },
       errorHandler(this: Worker, error: Error) {
         adapter.#lastErrors.set(this, error);
@@ -176,7 +126,50 @@ export class WorkerPool implements WorkerRunner {
         adapter.#onWorkerExit(this, exitCode);
       },
     });
-    return this.#pool;
+  }
+
+  /** A worker's module has loaded and opened its channel: it takes the oldest waiting job, or waits for one. */
+  #connect(worker: Worker, port: MessagePort): void {
+    if (this.#destroying !== undefined) {
+      port.close();
+      return;
+    }
+    const connection: Connection = { port, job: undefined };
+    this.#connections.set(worker, connection);
+    port.on('message', (reply: WorkerReply) => this.#onReply(connection, reply));
+    this.#next(connection);
+  }
+
+  #send(connection: Connection, job: Job): void {
+    try {
+      connection.port.postMessage(job.request);
+    } catch (error) {
+      this.#idle.push(connection);
+      this.#failLater(job, this.#explain(job.request.name, error));
+      return;
+    }
+    connection.job = job;
+  }
+
+  /** Gives a free worker the oldest waiting job, or marks it idle. */
+  #next(connection: Connection): void {
+    const job = this.#waiting.shift();
+    if (job === undefined) this.#idle.push(connection);
+    else this.#send(connection, job);
+  }
+
+  /**
+   * The worker answered its job. It is free before the job settles, so that
+   * the dispatch that the settling runs (contract T3) finds it idle and
+   * sends the next task at once.
+   */
+  #onReply(connection: Connection, reply: WorkerReply): void {
+    const job = connection.job;
+    if (job === undefined) return;
+    connection.job = undefined;
+    this.#next(connection);
+    if (reply.ok) job.settle(true, reply.value);
+    else job.settle(false, reply.error);
   }
 
   #onWorkerExit(worker: Worker, exitCode: number): void {
@@ -186,56 +179,58 @@ export class WorkerPool implements WorkerRunner {
       return;
     }
     const cause = this.#lastErrors.get(worker);
-    const threadId = this.#threadIds.get(worker);
-    const crashed = this.#jobs.filter(
-      (job): job is Job => job?.handedOff === true && threadId !== undefined && Atomics.load(this.#slots, job.slot) === threadId,
-    );
-    for (const job of crashed) this.#finish(job, false, new WorkerExitedError(job.request.name, exitCode, cause));
-    // A worker that died with no task on it and never ran one could not load its module.
-    if (crashed.length === 0 && (threadId === undefined || !this.#provenThreads.has(threadId))) {
+    const connection = this.#connections.get(worker);
+    if (connection === undefined) {
+      // It died before its module had loaded: no worker of this module will.
       this.#failStartup(new WorkerStartupError(this.#script, exitCode, cause));
+      return;
     }
+    this.#connections.delete(worker);
+    this.#idle = this.#idle.filter((idle) => idle !== connection);
+    connection.port.close();
+    const job = connection.job;
+    connection.job = undefined;
+    // poolifier starts a replacement, which connects in its turn and takes what waits.
+    job?.settle(false, new WorkerExitedError(job.request.name, exitCode, cause));
   }
 
   /**
-   * A worker died before it was ready, so the module cannot be loaded:
-   * poolifier would restart it forever while the tasks wait. Fail every task
-   * not yet started (none can start) and every later one, and stop the pool.
+   * While jobs wait and no worker has connected, looks now and then at the
+   * task functions that started workers told poolifier of: a worker module
+   * not made with `defineWorkerTasks` never opens its channel, and would
+   * leave the jobs waiting for good.
+   */
+  #watchConnects(): void {
+    if (this.#connectCheck !== undefined) return;
+    const check = (): void => {
+      this.#connectCheck = undefined;
+      if (this.#waiting.length === 0 || this.#connections.size > 0 || this.#destroying !== undefined) return;
+      const foreign = this.#pool?.workerNodes.some((node) => {
+        const properties = node.info.taskFunctionsProperties;
+        return properties !== undefined && !properties.some((task) => task.name === POOL_TASK);
+      });
+      if (foreign === true) this.#failStartup(new WorkerStartupError(this.#script, undefined, undefined));
+      else this.#connectCheck = setTimeout(check, CONNECT_CHECK_MS);
+    };
+    this.#connectCheck = setTimeout(check, CONNECT_CHECK_MS);
+  }
+
+  /**
+   * No worker can load the module: poolifier would restart them forever
+   * while the tasks wait. Fail every task not yet sent (none can be) and
+   * every later one, and stop the pool.
    */
   #failStartup(error: WorkerStartupError): void {
     this.#startupError = error;
-    for (const job of this.#jobs) {
-      if (job !== undefined && Atomics.load(this.#slots, job.slot) === 0) this.#finish(job, false, error);
-    }
+    const waiting = this.#waiting;
     this.#waiting = [];
+    for (const job of waiting) job.settle(false, error);
     void this.destroy();
   }
 
-  /** Settles a job once; a late answer for a job already settled is dropped. */
-  #finish(job: Job, ok: boolean, value: unknown): void {
-    if (this.#jobs[job.slot] !== job) return;
-    const threadId = Atomics.load(this.#slots, job.slot);
-    if (threadId !== 0) this.#provenThreads.add(threadId);
-    this.#jobs[job.slot] = undefined;
-    this.#freeSlots.push(job.slot);
-    if (job.handedOff) this.#handedOff--;
-    else this.#waiting = this.#waiting.filter((waiting) => waiting !== job);
-    job.settle(ok, value);
-    this.#schedulePump();
-  }
-
-  /**
-   * Pumps in a microtask, never inside `run` or a worker's event handler:
-   * after a crash, poolifier drops the dead worker's node only once the
-   * exit handlers have run, and until then it may still count as ready.
-   */
-  #schedulePump(): void {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    queueMicrotask(() => {
-      this.#pumpScheduled = false;
-      this.#pump();
-    });
+  /** Fails a job in a microtask: never inside `run`, which the scheduler calls while it dispatches. */
+  #failLater(job: Job, error: unknown): void {
+    queueMicrotask(() => job.settle(false, error));
   }
 
   #explain(name: string, error: unknown): unknown {
@@ -247,10 +242,4 @@ export class WorkerPool implements WorkerRunner {
     }
     return error;
   }
-}
-
-function readyWorkers(pool: FixedThreadPool<WorkerRequest, unknown>): number {
-  let ready = 0;
-  for (const node of pool.workerNodes) if (node.info.ready) ready++;
-  return ready;
 }
