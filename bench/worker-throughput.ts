@@ -5,7 +5,7 @@
  * warmed before any clock starts; repeats alternate the order of the pools.
  */
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { FixedThreadPool } from 'poolifier';
 import { BackgroundTaskManager, workerTask } from '../src/index.js';
@@ -130,39 +130,46 @@ export interface RawThreads {
 }
 
 /**
- * A reference, not a peer: {@link POOL_SIZE} plain worker threads, no library, each sent a
+ * A reference, not a peer: {@link POOL_SIZE} plain worker threads, no library, each with a
+ * `MessageChannel` of its own (the fastest plain transport measured here), each sent a
  * task as soon as it has answered the one before it (`inFlight` 1, what one task per thread at
  * a time costs with nothing else on the way) or sent its share all at once (`inFlight`
  * unbounded: what pipelining buys).
  */
 export function rawThreads(): RawThreads {
   const threads = Array.from({ length: POOL_SIZE }, () => new Worker(workerFile('raw.worker.mjs')));
+  const ports = Promise.all(
+    threads.map((thread) => new Promise<MessagePort>((resolve) => thread.once('message', (port: MessagePort) => resolve(port)))),
+  );
   return {
-    run: (job, count, spinMillis, inFlight) =>
-      new Promise<void>((resolve, reject) => {
+    run: async (job, count, spinMillis, inFlight) => {
+      const channels = await ports;
+      await new Promise<void>((resolve, reject) => {
         const task = { job, ms: spinMillis };
         let sent = 0;
         let left = count;
-        for (const thread of threads) {
-          thread.removeAllListeners('message').removeAllListeners('error');
-          thread.on('error', reject);
-          thread.on('message', () => {
+        for (const [index, port] of channels.entries()) {
+          const thread = threads[index] as Worker;
+          thread.removeAllListeners('error').on('error', reject);
+          port.removeAllListeners('message').on('message', () => {
             if (--left === 0) resolve();
             else if (sent < count) {
               sent++;
-              thread.postMessage(task);
+              port.postMessage(task);
             }
           });
         }
         for (let k = 0; sent < count && k < inFlight; k++) {
-          for (const thread of threads) {
+          for (const port of channels) {
             if (sent === count) break;
             sent++;
-            thread.postMessage(task);
+            port.postMessage(task);
           }
         }
-      }),
+      });
+    },
     destroy: async () => {
+      for (const port of await ports) port.close();
       await Promise.all(threads.map((thread) => thread.terminate()));
     },
   };

@@ -1,10 +1,13 @@
-// The floor under every pool: worker_threads messages and nothing else. Each message is one task
-// ({ job: 'noop' | 'spin', ms }); the answer is an empty message once it has run.
-import { parentPort } from 'node:worker_threads';
+// The floor under every pool: a worker thread, a MessageChannel and nothing else. The thread posts
+// its end of the channel to its parent, then runs each message as one task ({ job: 'noop' | 'spin',
+// ms }) and answers with an empty message once it has run.
+import { MessageChannel, parentPort } from 'node:worker_threads';
 import { noop, spin } from './work.mjs';
 
-parentPort.on('message', (task) => {
+const { port1, port2 } = new MessageChannel();
+port1.on('message', (task) => {
   if (task.job === 'spin') spin(task.ms);
   else noop();
-  parentPort.postMessage(undefined);
+  port1.postMessage(undefined);
 });
+parentPort.postMessage(port2, [port2]);
