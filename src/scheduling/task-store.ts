@@ -299,9 +299,8 @@ export class TaskStore {
   /** Appends an edge to `to` (slot and uid) at the end of `from`'s downstream list. */
   appendDownstream(from: number, to: number, toUid: number): void {
     let edge = this.#freeEdge;
-    const edges = this.#edges;
     if (edge !== NONE) {
-      this.#freeEdge = edges[edge * EDGE_INTS + EDGE_NEXT] as number;
+      this.#freeEdge = this.#edges[edge * EDGE_INTS + EDGE_NEXT] as number;
       this.#freeEdges--;
     } else {
       if (this.#edgesUsed === this.#edgeCapacity) this.#growEdges();

@@ -130,7 +130,8 @@ export class WorkerPool implements WorkerRunner {
 
   /** A worker's module has loaded and opened its channel: it takes the oldest waiting job, or waits for one. */
   #connect(worker: Worker, port: MessagePort): void {
-    if (this.#destroying !== undefined) {
+    // A second channel from one worker (a module calling defineWorkerTasks twice) would put two tasks on one thread.
+    if (this.#destroying !== undefined || this.#connections.has(worker)) {
       port.close();
       return;
     }
