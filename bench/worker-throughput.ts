@@ -1,8 +1,11 @@
 /**
  * Worker-thread throughput with a pool of 2 threads: ours (`workerTask`,
  * maxThreads 2) vs raw poolifier `FixedThreadPool(2)` vs piscina (2 threads),
- * the same work in each (bench/workers/work.mjs). Each pool is started and
- * warmed before any clock starts; repeats alternate the order of the pools.
+ * the same work in each (bench/workers/work.mjs), and three references
+ * after them each round: poolifier given two tasks at a time, and plain
+ * threads with one task in flight each or all sent at once. Each pool is
+ * started and warmed before any clock starts; repeats alternate the order
+ * of the pools.
  */
 import { fileURLToPath } from 'node:url';
 import { Worker, type MessagePort } from 'node:worker_threads';
@@ -139,7 +142,13 @@ export interface RawThreads {
 export function rawThreads(): RawThreads {
   const threads = Array.from({ length: POOL_SIZE }, () => new Worker(workerFile('raw.worker.mjs')));
   const ports = Promise.all(
-    threads.map((thread) => new Promise<MessagePort>((resolve) => thread.once('message', (port: MessagePort) => resolve(port)))),
+    threads.map(
+      (thread) =>
+        new Promise<MessagePort>((resolve, reject) => {
+          thread.once('message', (port: MessagePort) => resolve(port));
+          thread.once('error', reject);
+        }),
+    ),
   );
   return {
     run: async (job, count, spinMillis, inFlight) => {

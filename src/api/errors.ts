@@ -63,7 +63,7 @@ export class WorkerStartupError extends BackgroundTaskError {
     super(
       ErrorCodes.workerStartup,
       exitCode === undefined
-        ? `The worker module ${script} loads, but does not export defineWorkerTasks(...): its threads can run no worker task`
+        ? `The worker module ${script} loads, but does not define its tasks with defineWorkerTasks(...): its threads can run no worker task`
         : `Worker thread for ${script} exited with code ${exitCode} before it was ready${reason}`,
       { cause },
     );

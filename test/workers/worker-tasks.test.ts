@@ -120,8 +120,8 @@ describe('worker tasks on a real pool', () => {
   it('fail every worker task, not hang, when the worker module is not made with defineWorkerTasks', async () => {
     const manager = create({ workerScript: new URL('../fixtures/foreign.worker.mjs', import.meta.url) });
     const first = manager.addTask(workerTask('add'), { taskArgs: [1, 2] });
-    expect(await failureOf(manager, first)).toMatch(/foreign\.worker\.mjs loads, but does not export defineWorkerTasks/);
-    expect(await failureOf(manager, manager.addTask(workerTask('add')))).toMatch(/does not export defineWorkerTasks/);
+    expect(await failureOf(manager, first)).toMatch(/foreign\.worker\.mjs loads, but does not define its tasks with defineWorkerTasks/);
+    expect(await failureOf(manager, manager.addTask(workerTask('add')))).toMatch(/does not define its tasks with defineWorkerTasks/);
     expect(await resultOf(manager, manager.addTask(() => 'main thread still works'))).toBe('main thread still works');
   });
 
