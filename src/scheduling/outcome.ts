@@ -16,7 +16,8 @@ export function describeFailure(error: unknown): FailureReport {
   return { message, traceback: message };
 }
 
-function safeString(value: unknown): string {
+/** `String(value)`, or the object's tag where `String()` throws. */
+export function safeString(value: unknown): string {
   try {
     return String(value);
   } catch {

@@ -370,8 +370,11 @@ export class TaskStore {
     ints[i + GROUP_PREV] = NONE;
     ints[i + GROUP_NEXT] = NONE;
     this.#freeDownstream(slot);
-    if (ints[i + UPSTREAM] === OVERFLOW) this.#upstreamOverflow.delete(slot);
-    for (let cell = i + UPSTREAM; cell < i + UPSTREAM + UPSTREAM_CELLS; cell++) ints[cell] = 0;
+    // The upstream cells are cleared when the slot is next allocated; only an array apart must go now.
+    if (ints[i + UPSTREAM] === OVERFLOW) {
+      this.#upstreamOverflow.delete(slot);
+      ints[i + UPSTREAM] = 0;
+    }
   }
 
   /** Releases the slot for reuse; when the store empties after growing large, it returns to its initial size. */

@@ -2,7 +2,7 @@ import { MessageChannel, parentPort, workerData, type MessagePort } from 'node:w
 import { ThreadWorker } from 'poolifier';
 import { ErrorCodes, WorkerDataCloneError, BackgroundTaskError } from '../api/errors.js';
 import type { TaskKwargs } from '../api/types.js';
-import { isThenable } from '../scheduling/outcome.js';
+import { isThenable, safeString } from '../scheduling/outcome.js';
 import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerReply, type WorkerRequest } from './messages.js';
 
 /** A task function of a worker module: called as `fn(...taskArgs, kwargs)`. */
@@ -110,13 +110,7 @@ function reply(port: MessagePort, name: string, ok: boolean, value: unknown): vo
  * Error, its name and stack.
  */
 function sendable(error: unknown): unknown {
-  if (!(error instanceof Error)) {
-    try {
-      return String(error);
-    } catch {
-      return Object.prototype.toString.call(error);
-    }
-  }
+  if (!(error instanceof Error)) return safeString(error);
   const copy = new Error(error.message);
   copy.name = error.name;
   if (error.stack !== undefined) copy.stack = error.stack;
