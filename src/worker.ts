@@ -1,3 +1,3 @@
 export { defineWorkerTasks } from './workers/worker-runtime.js';
 export type { WorkerTaskFunction, WorkerTaskMap } from './workers/worker-runtime.js';
-export { BackgroundTaskError, ErrorCodes } from './api/errors.js';
+export { BackgroundTaskError, ErrorCodes } from './core/errors.js';

@@ -4,18 +4,13 @@ import { taskLogic, type TaskState } from '../machines/task-logic.js';
 import { TaskScheduler } from '../scheduling/task-scheduler.js';
 import { PASS_THROUGH } from '../scheduling/task-store.js';
 import { WorkerPool } from '../workers/worker-pool.js';
-import { ManagerShutDownError } from './errors.js';
-import { TypedEmitter, type BackgroundTaskManagerEvents } from './events.js';
-import type {
-  BackgroundTaskManagerOptions,
-  PassThroughTaskOptions,
-  StopOptions,
-  TaskGroup,
-  TaskOptions,
-  TaskRunnable,
-} from './types.js';
+import { ManagerShutDownError } from '../core/errors.js';
+import { TypedEmitter, type BackgroundTaskManagerEvents } from '../core/events.js';
+import type { TaskGroup, TaskRunnable } from '../core/types.js';
+import { describe } from '../core/values.js';
+import { WorkerTask } from '../core/worker-task.js';
+import type { BackgroundTaskManagerOptions, PassThroughTaskOptions, StopOptions, TaskOptions } from './options.js';
 import * as validate from './validate.js';
-import { WorkerTask } from './worker-task.js';
 
 /**
  * Runs an application's background work: a queue of tasks with priorities,
@@ -150,7 +145,7 @@ export class BackgroundTaskManager {
         throw new TypeError(`Cannot add worker task '${cbl.name}': the manager was created without \`workerScript\``);
       }
     } else if (typeof cbl !== 'function') {
-      throw new TypeError(`Expected \`cbl\` to be a function or a workerTask(), got ${validate.describe(cbl)}`);
+      throw new TypeError(`Expected \`cbl\` to be a function or a workerTask(), got ${describe(cbl)}`);
     }
     return this.#add(cbl, validate.optionsObject('options', options), validate.taskArgs(options?.taskArgs));
   }
@@ -255,6 +250,6 @@ export class BackgroundTaskManager {
 
 function assertListener(listener: unknown): void {
   if (typeof listener !== 'function') {
-    throw new TypeError(`Expected a listener function, got ${validate.describe(listener)}`);
+    throw new TypeError(`Expected a listener function, got ${describe(listener)}`);
   }
 }

@@ -1,26 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { StopOptions, TaskGroup, TaskKwargs } from './types.js';
-
-/** Describes a value for an error message: `0 (number)`, `"x" (string)`, `null`. */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  switch (typeof value) {
-    case 'string':
-      return `${JSON.stringify(value)} (string)`;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return `${String(value)} (${typeof value})`;
-    case 'undefined':
-      return 'undefined';
-    case 'function':
-      return 'a function';
-    default:
-      return `${Object.prototype.toString.call(value)} (${typeof value})`;
-  }
-}
+import type { TaskGroup, TaskKwargs } from '../core/types.js';
+import type { StopOptions } from './options.js';
+import { describe } from '../core/values.js';
 
 function expected(what: string, value: unknown): string {
   return `Expected ${what}, got ${describe(value)}`;

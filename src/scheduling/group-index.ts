@@ -1,4 +1,4 @@
-import type { TaskGroup } from '../api/types.js';
+import type { TaskGroup } from '../core/types.js';
 import { NONE, type GroupEntry, type TaskStore } from './task-store.js';
 
 interface Members extends GroupEntry {

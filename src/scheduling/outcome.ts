@@ -1,4 +1,5 @@
-import type { TaskKwargs } from '../api/types.js';
+import type { TaskKwargs } from '../core/types.js';
+import { safeString } from '../core/values.js';
 
 /** A failure as `taskFailed` reports it (contract F2). */
 export interface FailureReport {
@@ -16,16 +17,6 @@ export function describeFailure(error: unknown): FailureReport {
   return { message, traceback: message };
 }
 
-/** `String(value)`, or the object's tag where `String()` throws. */
-export function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    // e.g. an object with a null prototype: String() throws on it.
-    return Object.prototype.toString.call(value);
-  }
-}
-
 /**
  * True for results whose keys are passed downstream (semantics §6): plain
  * objects, like the original's dicts. Arrays, null, class instances and
@@ -35,13 +26,4 @@ export function isPlainObject(value: unknown): value is TaskKwargs {
   if (typeof value !== 'object' || value === null) return false;
   const prototype = Object.getPrototypeOf(value) as unknown;
   return prototype === Object.prototype || prototype === null;
-}
-
-/** Whether a callable's result is to be awaited: anything with a `then` method, as `await` treats it. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }

@@ -1,5 +1,5 @@
-import { TaskStoppedError } from '../api/errors.js';
-import type { TaskContext, TaskGroup } from '../api/types.js';
+import { TaskStoppedError } from '../core/errors.js';
+import type { TaskContext, TaskGroup } from '../core/types.js';
 
 /** The `this` of a running main-thread task. The signal is created on first read. */
 export class RunningTaskContext implements TaskContext {

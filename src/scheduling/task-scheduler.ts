@@ -1,7 +1,9 @@
 import type { AnyActorRef } from 'xstate';
-import type { TypedEmitter } from '../api/events.js';
-import type { TaskGroup, TaskKwargs, TaskRunnable } from '../api/types.js';
-import { WorkerTask } from '../api/worker-task.js';
+import type { TypedEmitter } from '../core/events.js';
+import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
+import { isThenable } from '../core/values.js';
+import { WorkerTask } from '../core/worker-task.js';
+import type { WorkerRunner } from '../core/worker-runner.js';
 import {
   BLOCKED,
   COMPLETE,
@@ -19,16 +21,11 @@ import {
 import type { TaskEventType } from '../machines/task-machine.js';
 import { FinishedHistory } from './finished-history.js';
 import { GroupIndex } from './group-index.js';
-import { describeFailure, isPlainObject, isThenable } from './outcome.js';
+import { describeFailure, isPlainObject } from './outcome.js';
 import { ReadyQueue } from './ready-queue.js';
 import { RunningTaskContext } from './task-context.js';
 import { TaskTable } from './task-table.js';
 import { NONE, PASS_THROUGH, TaskStore, type TaskWork } from './task-store.js';
-
-/** Runs worker tasks; `settle` is called exactly once per `run`. */
-export interface WorkerRunner {
-  run(name: string, args: readonly unknown[], kwargs: TaskKwargs, settle: (ok: boolean, value: unknown) => void): void;
-}
 
 export interface TaskSchedulerOptions {
   readonly maxThreads: number;

@@ -1,4 +1,4 @@
-import type { TaskGroup, TaskKwargs, TaskRunnable } from '../api/types.js';
+import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
 import { BLOCKED, FIRST_FINAL } from '../machines/task-logic.js';
 import type { RunningTaskContext } from './task-context.js';
 

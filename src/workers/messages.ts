@@ -1,4 +1,4 @@
-import type { TaskKwargs } from '../api/types.js';
+import type { TaskKwargs } from '../core/types.js';
 
 /** What the main thread sends a worker to run one worker task (one at a time per worker). */
 export interface WorkerRequest {

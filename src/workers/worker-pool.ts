@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { FixedThreadPool } from 'poolifier';
-import { WorkerDataCloneError, WorkerExitedError, WorkerStartupError } from '../api/errors.js';
-import type { TaskKwargs, TaskWorkerOptions } from '../api/types.js';
-import type { WorkerRunner } from '../scheduling/task-scheduler.js';
+import { WorkerDataCloneError, WorkerExitedError, WorkerStartupError } from '../core/errors.js';
+import type { TaskKwargs, TaskWorkerOptions } from '../core/types.js';
+import type { WorkerRunner } from '../core/worker-runner.js';
 import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerReply, type WorkerRequest } from './messages.js';
 
 /** A worker task holding a slot: waiting for a worker, or sent to one. */

@@ -1,8 +1,8 @@
 import { MessageChannel, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ThreadWorker } from 'poolifier';
-import { ErrorCodes, WorkerDataCloneError, BackgroundTaskError } from '../api/errors.js';
-import type { TaskKwargs } from '../api/types.js';
-import { isThenable, safeString } from '../scheduling/outcome.js';
+import { ErrorCodes, WorkerDataCloneError, BackgroundTaskError } from '../core/errors.js';
+import type { TaskKwargs } from '../core/types.js';
+import { isThenable, safeString } from '../core/values.js';
 import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerReply, type WorkerRequest } from './messages.js';
 
 /** A task function of a worker module: called as `fn(...taskArgs, kwargs)`. */

@@ -1,4 +1,4 @@
-import { describe } from './validate.js';
+import { describe } from './values.js';
 
 /**
  * A reference to a task function defined in the manager's worker module

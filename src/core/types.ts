@@ -1,0 +1,38 @@
+import type { WorkerOptions } from 'node:worker_threads';
+import type { WorkerTask } from './worker-task.js';
+
+/** A task group: a string you choose, or a number from `nextGroupId()`. */
+export type TaskGroup = string | number;
+
+/** Named arguments of a task: its own `taskKwargs` plus merged upstream results. */
+export type TaskKwargs = Record<string, unknown>;
+
+/**
+ * What a main-thread task sees as `this` while it runs (use a `function`,
+ * not an arrow function, to read it).
+ */
+export interface TaskContext {
+  /** The task's id. */
+  readonly uid: number;
+  /** The task's group, if any. */
+  readonly group: TaskGroup | undefined;
+  /**
+   * Aborted when the task is stopped (by a `stop*` call or by `shutDown()`)
+   * while it runs, with a {@link TaskStoppedError} as its reason. A stopped
+   * task's outcome is ignored either way; the signal lets the work end early.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * A function run on the main thread: called as `cbl(...taskArgs, kwargs)`.
+ * It may return a value or a promise; a throw or rejection fails the task.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TaskCallable = (this: TaskContext, ...args: any[]) => unknown;
+
+/** The worker-thread options the manager passes on to each worker. */
+export type TaskWorkerOptions = Pick<WorkerOptions, 'resourceLimits' | 'execArgv' | 'env' | 'argv' | 'stdout' | 'stderr'>;
+
+/** What a task runs: a main-thread function or a worker task. */
+export type TaskRunnable = TaskCallable | WorkerTask;
