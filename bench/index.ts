@@ -16,7 +16,6 @@ import {
   POOL_SIZE,
   WORKER_PEERS,
   WORKER_REFERENCES,
-  type WorkerPeer,
   type WorkerReference,
 } from './worker-throughput.js';
 import { planDependencies, runDependencies, runPlain } from './workloads.js';
@@ -226,7 +225,9 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
   const widths = [38, 12, 12, 12];
   log(
     `background-task-manager bench: node ${process.version}, ${process.platform}/${process.arch}, ` +
-      `${availableParallelism()} CPUs, load average ${loadavg().map((load) => load.toFixed(2)).join(' ')}; ` +
+      `${availableParallelism()} CPUs, load average ${loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' ')}; ` +
       `best of ${o.repeats} (worker: best of ${o.workerRepeats})`,
   );
 
@@ -281,7 +282,7 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
     row(
       [
         'ours, heap after all ran / before',
-        `${fmt(retained.ratio, 3)}`,
+        fmt(retained.ratio, 3),
         `${fmt(retained.baselineBytes / 2 ** 20, 1)} MB`,
         `${fmt(retained.afterBytes / 2 ** 20, 1)} MB`,
       ],
@@ -302,7 +303,7 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
     repeats: o.workerRepeats,
   });
   log(row(['', 'no-op/s', `${o.spinMillis} ms/s`, 'ours/peer'], widths));
-  for (const peer of WORKER_PEERS as readonly WorkerPeer[]) {
+  for (const peer of WORKER_PEERS) {
     const ratios = `${fmt(workers.noop.ours / workers.noop[peer])} / ${fmt(workers.spin.ours / workers.spin[peer])}`;
     log(row([peer, fmt(workers.noop[peer], 0), fmt(workers.spin[peer], 0), ratios], widths));
   }
@@ -317,7 +318,9 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
   }
 
   log('');
-  const loadAtEnd = loadavg().map((load) => load.toFixed(2)).join(' ');
+  const loadAtEnd = loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' ');
   log(`load average at the end: ${loadAtEnd} (other processes on the machine skew every ratio)`);
 
   const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
@@ -364,7 +367,7 @@ export function optionsFromArgs(args: readonly string[]): Omit<BenchOptions, 'lo
     },
     strict: true,
   });
-  const base = values.quick === true ? QUICK_SIZES : FULL_SIZES;
+  const base = values.quick ? QUICK_SIZES : FULL_SIZES;
   let scalingSizes = base.scalingSizes;
   if (values.scaling !== undefined) {
     const sizes = values.scaling.split(',').map((size) => positiveInteger('scaling', size, 0));
@@ -385,7 +388,12 @@ export function optionsFromArgs(args: readonly string[]): Omit<BenchOptions, 'lo
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const result = await runBench({ ...optionsFromArgs(process.argv.slice(2)), log: (line) => console.log(line) });
+  const result = await runBench({
+    ...optionsFromArgs(process.argv.slice(2)),
+    log: (line) => {
+      console.log(line);
+    },
+  });
   console.log('');
   console.log(JSON.stringify(result));
 }

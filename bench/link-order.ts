@@ -11,7 +11,8 @@ import { BackgroundTaskManager } from '../src/index.js';
 import { GROUPS, PRIORITIES, seededRandom, trivialTask } from './workloads.js';
 
 const tasks = Number(process.argv[2] ?? 100_000);
-if (!Number.isInteger(tasks) || tasks < 1000) throw new RangeError(`Expected at least 1000 tasks, got ${process.argv[2]}`);
+if (!Number.isInteger(tasks) || tasks < 1000)
+  throw new RangeError(`Expected at least 1000 tasks, got ${process.argv[2]}`);
 
 async function runPhase(upstream: ReadonlyArray<readonly number[] | undefined>): Promise<number> {
   const manager = new BackgroundTaskManager({ maxThreads: 8, finishedTaskHistory: 0 });

@@ -11,7 +11,12 @@ import { GROUPS, PRIORITIES, trivialTask } from './workloads.js';
 
 /** `global.gc`, exposed on the fly when the process was started without `--expose-gc` (e.g. under vitest). */
 function exposedGc(): () => void {
-  if (typeof globalThis.gc === 'function') return globalThis.gc as () => void;
+  const gc = globalThis.gc;
+  if (gc !== undefined) {
+    return () => {
+      gc();
+    };
+  }
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
 }
@@ -70,7 +75,11 @@ function holdOurs(count: number): HeldQueue {
 function holdPQueue(count: number): HeldQueue {
   const queue = new PQueue({ concurrency: 8, autoStart: false });
   for (let i = 0; i < count; i++) void queue.add(trivialTask, { priority: i % PRIORITIES });
-  return { release: () => queue.clear() };
+  return {
+    release: () => {
+      queue.clear();
+    },
+  };
 }
 
 function runTask(task: () => Promise<void>): Promise<void> {
@@ -81,7 +90,11 @@ function holdFastq(count: number): HeldQueue {
   const queue = fastq.promise(runTask, 8);
   queue.pause();
   for (let i = 0; i < count; i++) void queue.push(trivialTask);
-  return { release: () => queue.kill() };
+  return {
+    release: () => {
+      queue.kill();
+    },
+  };
 }
 
 const HOLDERS: Readonly<Record<MemoryPeer, (count: number) => HeldQueue>> = {

@@ -87,7 +87,10 @@ function oursPool(): BenchPool {
 function poolifierPool(): BenchPool {
   let onExit = (): void => {};
   const pool = new FixedThreadPool<{ ms?: number }, undefined>(POOL_SIZE, workerFile('poolifier.worker.mjs'), {
-    exitHandler: () => setImmediate(() => onExit()),
+    exitHandler: () =>
+      setImmediate(() => {
+        onExit();
+      }),
   });
   // poolifier 5.3.2's destroy() now and then never resolves although every worker has exited
   // (seen here about once in 20 runs); the manager's adapter guards against it the same way.
@@ -145,7 +148,9 @@ export function rawThreads(): RawThreads {
     threads.map(
       (thread) =>
         new Promise<MessagePort>((resolve, reject) => {
-          thread.once('message', (port: MessagePort) => resolve(port));
+          thread.once('message', (port: MessagePort) => {
+            resolve(port);
+          });
           thread.once('error', reject);
         }),
     ),
@@ -255,7 +260,10 @@ export async function measureWorkerThroughput(options: WorkerThroughputOptions):
         for (let k = 0; k < WORKER_PEERS.length; k++) {
           const peer = WORKER_PEERS[(round + k) % WORKER_PEERS.length] as WorkerPeer;
           const pool = pools.get(peer) as BenchPool;
-          best[job][peer] = Math.max(best[job][peer], await perSecond(count, () => pool.run(job, count, options.spinMillis)));
+          best[job][peer] = Math.max(
+            best[job][peer],
+            await perSecond(count, () => pool.run(job, count, options.spinMillis)),
+          );
         }
         for (const reference of WORKER_REFERENCES) {
           const perSecondNow = await perSecond(count, () => references[reference](job, count));
@@ -269,6 +277,8 @@ export async function measureWorkerThroughput(options: WorkerThroughputOptions):
     // hold it until every pool has reported, or the process could exit with a destroy() unsettled.
     const keepAlive = setInterval(() => {}, 60_000);
     const destroyed = [...[...pools.values()].map((pool) => pool.destroy()), raw.destroy()];
-    await Promise.all(destroyed).finally(() => clearInterval(keepAlive));
+    await Promise.all(destroyed).finally(() => {
+      clearInterval(keepAlive);
+    });
   }
 }

@@ -17,7 +17,9 @@ export function runPlain(count: number, maxThreads = 8): Promise<void> {
     manager.on('taskCompleted', () => {
       if (--left === 0) resolve();
     });
-    manager.on('taskFailed', (_uid, _group, message) => reject(new Error(message)));
+    manager.on('taskFailed', (_uid, _group, message) => {
+      reject(new Error(message));
+    });
   });
   for (let i = 0; i < count; i++) {
     manager.addTask(trivialTask, { priority: i % PRIORITIES, group: i % GROUPS });
@@ -99,7 +101,9 @@ export function runDependencies(plan: DependencyPlan, maxThreads = 8): Promise<v
     manager.on('taskCompleted', () => {
       if (--left === 0) resolve();
     });
-    manager.on('taskFailed', (_uid, _group, message) => reject(new Error(message)));
+    manager.on('taskFailed', (_uid, _group, message) => {
+      reject(new Error(message));
+    });
   });
   const tasks = plan.tasks;
   for (let position = 0; position < count; position++) {

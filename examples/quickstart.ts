@@ -8,11 +8,15 @@ const manager = new BackgroundTaskManager({
 
 const names = new Map<number, string>();
 const name = (uid: number): string => `${names.get(uid) ?? '?'} (#${uid})`;
-manager.on('taskCompleted', (uid, group, result) =>
-  console.log(`completed  ${name(uid)} group=${String(group)} result=${JSON.stringify(result)}`),
-);
-manager.on('taskFailed', (uid, group, message) => console.log(`failed     ${name(uid)} group=${String(group)}: ${message}`));
-manager.on('taskGroupFinished', (group) => console.log(`group ${String(group)} finished`));
+manager.on('taskCompleted', (uid, group, result) => {
+  console.log(`completed  ${name(uid)} group=${String(group)} result=${JSON.stringify(result)}`);
+});
+manager.on('taskFailed', (uid, group, message) => {
+  console.log(`failed     ${name(uid)} group=${String(group)}: ${message}`);
+});
+manager.on('taskGroupFinished', (group) => {
+  console.log(`group ${String(group)} finished`);
+});
 
 function add(label: string, uid: number): number {
   names.set(uid, label);
@@ -24,7 +28,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // 1. Priorities: added while paused, they run highest first.
 const priorities = manager.nextGroupId();
 for (const priority of [1, 10, 5]) {
-  add(`priority ${priority}`, manager.addTask(async () => priority, { priority, group: priorities }));
+  add(
+    `priority ${priority}`,
+    manager.addTask(async () => priority, { priority, group: priorities }),
+  );
 }
 
 // 2. A dependency chain that passes results on: check a cache, then download, then render on a worker thread.
@@ -53,7 +60,10 @@ const render = add(
 );
 
 // 3. A pass-through task gathers several upstream results into one.
-add('gather (pass-through)', manager.addPassThroughTask({ group: images, upstreamTaskIds: [check, download, render], taskKwargs: { tag: 'cat' } }));
+add(
+  'gather (pass-through)',
+  manager.addPassThroughTask({ group: images, upstreamTaskIds: [check, download, render], taskKwargs: { tag: 'cat' } }),
+);
 
 // 4. A failure cascades to everything downstream of it; none of those runs.
 const fragile = manager.nextGroupId();
@@ -66,13 +76,18 @@ const broken = add(
     { group: fragile },
   ),
 );
-add('parse (never runs)', manager.addTask(async () => 'parsed', { group: fragile, upstreamTaskIds: [broken] }));
+add(
+  'parse (never runs)',
+  manager.addTask(async () => 'parsed', { group: fragile, upstreamTaskIds: [broken] }),
+);
 
 manager.startProcessing();
 
 // 5. When the image group has finished, shut down: every thread exits, the process ends by itself.
 manager.on('taskGroupFinished', (group) => {
   if (group === images) {
-    void manager.shutDown().then(() => console.log('shut down: all threads have exited'));
+    void manager.shutDown().then(() => {
+      console.log('shut down: all threads have exited');
+    });
   }
 });

@@ -14,12 +14,7 @@ export { taskMachine } from './machines/task-machine.js';
 export { managerMachine } from './machines/manager-machine.js';
 export type { ErrorCode } from './core/errors.js';
 export type { BackgroundTaskManagerEvents } from './core/events.js';
-export type {
-  BackgroundTaskManagerOptions,
-  PassThroughTaskOptions,
-  StopOptions,
-  TaskOptions,
-} from './api/options.js';
+export type { BackgroundTaskManagerOptions, PassThroughTaskOptions, StopOptions, TaskOptions } from './api/options.js';
 export type {
   TaskCallable,
   TaskContext,

@@ -37,18 +37,18 @@ export function record(manager: BackgroundTaskManager): RecordedEvent[] {
 }
 
 /** Resolves with the next event `name`'s arguments. */
-export function nextEvent<E extends 'taskCompleted' | 'taskFailed' | 'taskGroupFinished'>(
+export function nextEvent(
   manager: BackgroundTaskManager,
-  name: E,
+  name: 'taskCompleted' | 'taskFailed' | 'taskGroupFinished',
   filter: (...args: unknown[]) => boolean = () => true,
 ): Promise<unknown[]> {
   return new Promise((resolve) => {
     const listener = (...args: unknown[]): void => {
       if (!filter(...args)) return;
-      manager.off(name, listener as never);
+      manager.off(name, listener);
       resolve(args);
     };
-    manager.on(name, listener as never);
+    manager.on(name, listener);
   });
 }
 
@@ -82,7 +82,7 @@ const waitAsync = (
   Atomics as unknown as {
     waitAsync(array: Int32Array, index: number, value: number): { value: Promise<string> | string };
   }
-).waitAsync;
+).waitAsync.bind(Atomics);
 
 /** Resolves once `array[index]` is no longer `value` (woken by another thread's Atomics.notify). */
 export async function waitWhileEqual(array: Int32Array, index: number, value: number): Promise<void> {
@@ -93,7 +93,9 @@ export async function waitWhileEqual(array: Int32Array, index: number, value: nu
  * Returns a `create(options)` that makes managers with `defaults` and shuts
  * every one of them down after each test. Call it at the top of a test file.
  */
-export function managersWith(defaults: BackgroundTaskManagerOptions): (options?: BackgroundTaskManagerOptions) => BackgroundTaskManager {
+export function managersWith(
+  defaults: BackgroundTaskManagerOptions,
+): (options?: BackgroundTaskManagerOptions) => BackgroundTaskManager {
   const managers: BackgroundTaskManager[] = [];
   afterEach(async () => {
     await Promise.all(managers.splice(0).map((manager) => manager.shutDown()));

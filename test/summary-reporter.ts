@@ -7,7 +7,9 @@ export default class SummaryReporter implements Reporter {
     for (const testModule of testModules) {
       for (const test of testModule.children.allTests()) counts[test.result().state]++;
     }
-    const failed = counts.failed + testModules.filter((testModule) => testModule.state() === 'failed' && !testModule.children.size).length;
+    const failed =
+      counts.failed +
+      testModules.filter((testModule) => testModule.state() === 'failed' && !testModule.children.size).length;
     console.log(`tests: ${counts.passed} passed, ${failed} failed, ${counts.skipped + counts.pending} skipped`);
   }
 }

@@ -3,6 +3,10 @@ import { defineWorkerTasks } from '../../src/worker.js';
 import { noop, spin } from './work.mjs';
 
 export default defineWorkerTasks({
-  noop: () => noop(),
-  spin: (ms: number) => spin(ms),
+  noop: () => {
+    noop();
+  },
+  spin: (ms: number) => {
+    spin(ms);
+  },
 });

@@ -44,6 +44,7 @@ export class BackgroundTaskManager {
    */
   constructor(options?: BackgroundTaskManagerOptions) {
     const opts = validate.optionsObject('options', options);
+    validate.knownKeys('constructor', opts);
     this.maxThreads = validate.integerAtLeast('maxThreads', opts.maxThreads, 1, 8);
     const finishedTaskHistory = validate.integerAtLeast('finishedTaskHistory', opts.finishedTaskHistory, 0, 1000);
     const startProcessing = validate.booleanOr('startProcessing', opts.startProcessing, false);
@@ -51,7 +52,8 @@ export class BackgroundTaskManager {
     if (opts.inspect !== undefined && typeof opts.inspect !== 'function' && typeof opts.inspect !== 'object') {
       throw new TypeError('Expected `inspect` to be an inspection observer or function');
     }
-    this.#pool = workerScript === undefined ? undefined : new WorkerPool(workerScript, this.maxThreads, opts.workerOptions);
+    this.#pool =
+      workerScript === undefined ? undefined : new WorkerPool(workerScript, this.maxThreads, opts.workerOptions);
     this.#actor = createActor(managerMachine, {
       id: 'backgroundTaskManager',
       ...(opts.inspect === undefined ? {} : { inspect: opts.inspect }),
@@ -91,6 +93,7 @@ export class BackgroundTaskManager {
    * manager.on('taskGroupFinished', (group) => console.log(`group ${group} done`));
    */
   on<E extends keyof BackgroundTaskManagerEvents>(event: E, listener: BackgroundTaskManagerEvents[E]): this {
+    validate.eventName(event);
     assertListener(listener);
     this.#events.on(event, listener);
     return this;
@@ -98,6 +101,7 @@ export class BackgroundTaskManager {
 
   /** Removes a listener added with {@link on}. */
   off<E extends keyof BackgroundTaskManagerEvents>(event: E, listener: BackgroundTaskManagerEvents[E]): this {
+    validate.eventName(event);
     this.#events.off(event, listener);
     return this;
   }
@@ -147,7 +151,9 @@ export class BackgroundTaskManager {
     } else if (typeof cbl !== 'function') {
       throw new TypeError(`Expected \`cbl\` to be a function or a workerTask(), got ${describe(cbl)}`);
     }
-    return this.#add(cbl, validate.optionsObject('options', options), validate.taskArgs(options?.taskArgs));
+    const opts = validate.optionsObject('options', options);
+    validate.knownKeys('addTask', opts);
+    return this.#add(cbl, opts, validate.taskArgs(opts.taskArgs));
   }
 
   /**
@@ -155,11 +161,14 @@ export class BackgroundTaskManager {
    * `taskKwargs` merged with the results of its upstream tasks).
    * @example
    * const gather = manager.addPassThroughTask({ upstreamTaskIds: [a, b] });
-   * @throws {TypeError} for a bad option. @throws {ManagerShutDownError} after `shutDown()`.
+   * @throws {TypeError} for a bad option.
+   * @throws {ManagerShutDownError} after `shutDown()`.
    */
   addPassThroughTask(options?: PassThroughTaskOptions): number {
     this.#assertOpen('addPassThroughTask');
-    return this.#add(PASS_THROUGH, validate.optionsObject('options', options), undefined);
+    const opts = validate.optionsObject('options', options);
+    validate.knownKeys('addPassThroughTask', opts);
+    return this.#add(PASS_THROUGH, opts, undefined);
   }
 
   /**

@@ -3,15 +3,27 @@ import type { TaskGroup, TaskKwargs, TaskWorkerOptions } from '../core/types.js'
 
 /** Options of {@link BackgroundTaskManager.addTask}. */
 export interface TaskOptions {
-  /** Higher runs first; equal priorities run in the order added. @default 0 */
+  /**
+   * Higher runs first; equal priorities run in the order added.
+   * @default 0
+   */
   priority?: number;
-  /** The group the task belongs to. @default undefined (no group) */
+  /**
+   * The group the task belongs to.
+   * @default undefined (no group)
+   */
   group?: TaskGroup;
   /** Tasks that must finish first; their plain-object results are merged into this task's kwargs. */
   upstreamTaskIds?: readonly number[];
-  /** Positional arguments passed before `kwargs`. @default [] */
+  /**
+   * Positional arguments passed before `kwargs`.
+   * @default []
+   */
   taskArgs?: readonly unknown[];
-  /** Named arguments: the last argument of the callable. @default {} */
+  /**
+   * Named arguments: the last argument of the callable.
+   * @default {}
+   */
   taskKwargs?: TaskKwargs;
 }
 
@@ -20,17 +32,29 @@ export type PassThroughTaskOptions = Omit<TaskOptions, 'taskArgs'>;
 
 /** Options of the `stop*` methods. */
 export interface StopOptions {
-  /** Also stop the pending tasks this one waits for, transitively. @default true */
+  /**
+   * Also stop the pending tasks this one waits for, transitively.
+   * @default true
+   */
   stopUpstream?: boolean;
-  /** Also stop the pending tasks that wait for this one, transitively. @default true */
+  /**
+   * Also stop the pending tasks that wait for this one, transitively.
+   * @default true
+   */
   stopDownstream?: boolean;
 }
 
 /** Options of the {@link BackgroundTaskManager} constructor. */
 export interface BackgroundTaskManagerOptions {
-  /** Start processing at once; otherwise call `startProcessing()`. @default false */
+  /**
+   * Start processing at once; otherwise call `startProcessing()`.
+   * @default false
+   */
   startProcessing?: boolean;
-  /** Tasks running at once, and the size of the worker-thread pool; an integer >= 1. @default 8 */
+  /**
+   * Tasks running at once, and the size of the worker-thread pool; an integer >= 1.
+   * @default 8
+   */
   maxThreads?: number;
   /** The module that defines the worker tasks (`defineWorkerTasks`); needed for `workerTask(...)`. */
   workerScript?: string | URL;
@@ -38,7 +62,8 @@ export interface BackgroundTaskManagerOptions {
   workerOptions?: TaskWorkerOptions;
   /**
    * How many finished tasks `getTaskState` still answers for; older ones are
-   * released. An integer >= 0. @default 1000
+   * released. An integer >= 0.
+   * @default 1000
    */
   finishedTaskHistory?: number;
   /**

@@ -2,13 +2,17 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { TaskGroup, TaskKwargs } from '../core/types.js';
 import type { StopOptions } from './options.js';
-import { describe } from '../core/values.js';
+import { MANAGER_EVENT_NAMES, type BackgroundTaskManagerEvents } from '../core/events.js';
+import { closestName, describe } from '../core/values.js';
 
 function expected(what: string, value: unknown): string {
   return `Expected ${what}, got ${describe(value)}`;
 }
 
-/** An integer `>= min`, or `fallback` when undefined. @throws {RangeError} */
+/**
+ * An integer `>= min`, or `fallback` when undefined.
+ * @throws {RangeError}
+ */
 export function integerAtLeast(name: string, value: unknown, min: number, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
@@ -17,14 +21,20 @@ export function integerAtLeast(name: string, value: unknown, min: number, fallba
   return value;
 }
 
-/** A boolean, or `fallback` when undefined. @throws {TypeError} */
+/**
+ * A boolean, or `fallback` when undefined.
+ * @throws {TypeError}
+ */
 export function booleanOr(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw new TypeError(expected(`\`${name}\` to be a boolean`, value));
   return value;
 }
 
-/** A finite number, or 0 when undefined (§2). @throws {TypeError} */
+/**
+ * A finite number, or 0 when undefined (§2).
+ * @throws {TypeError}
+ */
 export function priority(value: unknown): number {
   if (value === undefined) return 0;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -53,14 +63,20 @@ export function upstreamTaskIds(value: unknown): readonly number[] | undefined {
   return value as readonly number[];
 }
 
-/** A copy of the array, so later changes by the caller do not reach the task. @throws {TypeError} */
+/**
+ * A copy of the array, so later changes by the caller do not reach the task.
+ * @throws {TypeError}
+ */
 export function taskArgs(value: unknown): readonly unknown[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) throw new TypeError(expected('`taskArgs` to be an array', value));
   return value.length === 0 ? undefined : [...(value as unknown[])];
 }
 
-/** An owned copy of a plain object. @throws {TypeError} */
+/**
+ * An owned copy of a plain object.
+ * @throws {TypeError}
+ */
 export function taskKwargs(value: unknown): TaskKwargs | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -74,23 +90,32 @@ export function taskKwargs(value: unknown): TaskKwargs | undefined {
 }
 
 /** @throws {TypeError} */
-export function stopOptions(value: StopOptions | undefined): { up: boolean; down: boolean } {
+export function stopOptions(value: unknown): { up: boolean; down: boolean } {
   if (value === undefined) return { up: true, down: true };
   if (typeof value !== 'object' || value === null) throw new TypeError(expected('stop options to be an object', value));
+  knownKeys('stop', value);
+  const options = value as StopOptions;
   return {
-    up: booleanOr('stopUpstream', value.stopUpstream, true),
-    down: booleanOr('stopDownstream', value.stopDownstream, true),
+    up: booleanOr('stopUpstream', options.stopUpstream, true),
+    down: booleanOr('stopDownstream', options.stopDownstream, true),
   };
 }
 
-/** An options object, or `{}` when undefined. @throws {TypeError} */
+/**
+ * An options object, or `{}` when undefined.
+ * @throws {TypeError}
+ */
 export function optionsObject<T extends object>(name: string, value: T | undefined): Partial<T> {
-  if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null) throw new TypeError(expected(`\`${name}\` to be an object`, value));
-  return value;
+  const input: unknown = value; // JavaScript callers pass anything
+  if (input === undefined) return {};
+  if (typeof input !== 'object' || input === null) throw new TypeError(expected(`\`${name}\` to be an object`, input));
+  return input;
 }
 
-/** A worker module that exists on disk. @throws {TypeError} */
+/**
+ * A worker module that exists on disk.
+ * @throws {TypeError}
+ */
 export function workerScript(value: unknown): string | URL | undefined {
   if (value === undefined) return undefined;
   if (!(typeof value === 'string' || value instanceof URL)) {
@@ -99,4 +124,61 @@ export function workerScript(value: unknown): string | URL | undefined {
   const path = value instanceof URL ? fileURLToPath(value) : value;
   if (!existsSync(path)) throw new TypeError(`Expected \`workerScript\` to name an existing file, got ${path}`);
   return value;
+}
+
+/** The keys each options object accepts: anything else is a misspelling or an option that does not exist. */
+const OPTION_KEYS = Object.freeze({
+  constructor: ['startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'finishedTaskHistory', 'inspect'],
+  addTask: ['priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs'],
+  addPassThroughTask: ['priority', 'group', 'upstreamTaskIds', 'taskKwargs'],
+  stop: ['stopUpstream', 'stopDownstream'],
+} as const);
+
+const OPTION_KEY_SETS = {
+  constructor: new Set<string>(OPTION_KEYS.constructor),
+  addTask: new Set<string>(OPTION_KEYS.addTask),
+  addPassThroughTask: new Set<string>(OPTION_KEYS.addPassThroughTask),
+  stop: new Set<string>(OPTION_KEYS.stop),
+};
+
+/**
+ * Refuses a key that `kind`'s options do not have, naming the closest valid
+ * one: JavaScript callers would otherwise see `{ priorty: 5 }` ignored.
+ * O(keys): a `for…in` over the object, no array made.
+ * @throws {TypeError}
+ */
+export function knownKeys(kind: keyof typeof OPTION_KEYS, options: object): void {
+  const allowed = OPTION_KEY_SETS[kind];
+  for (const key in options) {
+    if (allowed.has(key)) continue;
+    if (kind === 'addPassThroughTask' && key === 'taskArgs') {
+      throw new TypeError('A pass-through task calls nothing, so it takes no `taskArgs`: pass `taskKwargs` instead.');
+    }
+    throw new TypeError(unknownName(`option of ${OPTION_LABELS[kind]}`, key, OPTION_KEYS[kind]));
+  }
+}
+
+const OPTION_LABELS = {
+  constructor: 'new BackgroundTaskManager()',
+  addTask: 'addTask()',
+  addPassThroughTask: 'addPassThroughTask()',
+  stop: 'the stop methods',
+} as const;
+
+/**
+ * An event name of the manager.
+ * @throws {TypeError} naming the unknown event and listing the valid ones.
+ */
+export function eventName(value: unknown): keyof BackgroundTaskManagerEvents {
+  if (typeof value === 'string' && (MANAGER_EVENT_NAMES as readonly string[]).includes(value)) {
+    return value as keyof BackgroundTaskManagerEvents;
+  }
+  if (typeof value !== 'string') throw new TypeError(expected('an event name', value));
+  throw new TypeError(unknownName('event', value, MANAGER_EVENT_NAMES));
+}
+
+function unknownName(what: string, name: string, valid: readonly string[]): string {
+  const closest = closestName(name, valid);
+  const hint = closest === undefined ? '' : ` Did you mean '${closest}'?`;
+  return `Unknown ${what}: '${name}'.${hint} Valid: ${valid.map((n) => `'${n}'`).join(', ')}.`;
 }

@@ -20,6 +20,14 @@ export interface BackgroundTaskManagerEvents {
 }
 
 type EventName = keyof BackgroundTaskManagerEvents;
+
+/** Every event name of {@link BackgroundTaskManagerEvents}, in the order the README lists them. */
+export const MANAGER_EVENT_NAMES: readonly EventName[] = Object.freeze([
+  'taskCompleted',
+  'taskFailed',
+  'taskGroupFinished',
+  'error',
+] satisfies EventName[]);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyListener = (...args: any[]) => void;
 type Listeners = Readonly<Record<EventName, readonly AnyListener[]>>;
@@ -33,16 +41,19 @@ type Listeners = Readonly<Record<EventName, readonly AnyListener[]>>;
 export class TypedEmitter {
   #listeners: Listeners = { taskCompleted: [], taskFailed: [], taskGroupFinished: [], error: [] };
 
+  /** Adds `listener` at the end of the list of `event`. */
   on<E extends EventName>(event: E, listener: BackgroundTaskManagerEvents[E]): void {
     this.#set(event, [...this.#listeners[event], listener]);
   }
 
+  /** Removes the last registration of `listener` for `event`, if any. */
   off<E extends EventName>(event: E, listener: BackgroundTaskManagerEvents[E]): void {
     const list = this.#listeners[event];
     const index = list.lastIndexOf(listener);
     if (index >= 0) this.#set(event, [...list.slice(0, index), ...list.slice(index + 1)]);
   }
 
+  /** Calls every listener of `event` in order; a listener that throws is reported, never rethrown here. */
   emit<E extends Exclude<EventName, 'error'>>(event: E, ...args: Parameters<BackgroundTaskManagerEvents[E]>): void {
     for (const listener of this.#listeners[event]) {
       try {

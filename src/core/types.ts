@@ -32,7 +32,10 @@ export interface TaskContext {
 export type TaskCallable = (this: TaskContext, ...args: any[]) => unknown;
 
 /** The worker-thread options the manager passes on to each worker. */
-export type TaskWorkerOptions = Pick<WorkerOptions, 'resourceLimits' | 'execArgv' | 'env' | 'argv' | 'stdout' | 'stderr'>;
+export type TaskWorkerOptions = Pick<
+  WorkerOptions,
+  'resourceLimits' | 'execArgv' | 'env' | 'argv' | 'stdout' | 'stderr'
+>;
 
 /** What a task runs: a main-thread function or a worker task. */
 export type TaskRunnable = TaskCallable | WorkerTask;

@@ -7,11 +7,12 @@ import { describe } from './values.js';
 export class WorkerTask {
   /** The name the worker module defines the function under. */
   readonly name: string;
-  // Makes the class nominal: a function (which has a `name` too) is not a WorkerTask.
-  readonly #workerTask = true;
+  // eslint-disable-next-line no-unused-private-class-members -- it makes the class nominal: a function (which has a `name` too) is not a WorkerTask
+  readonly #brand = true;
 
   constructor(name: string) {
-    if (typeof name !== 'string' || name.length === 0) {
+    const input: unknown = name; // JavaScript callers pass anything
+    if (typeof input !== 'string' || name.length === 0) {
       throw new TypeError(`Expected a worker task name to be a non-empty string, got ${describe(name)}`);
     }
     this.name = name;

@@ -1,4 +1,4 @@
-import type { ActorLogic, ActorScope, ActorSystem, Snapshot } from 'xstate';
+import type { ActorLogic, Snapshot } from 'xstate';
 import { taskMachine, type TaskEvent, type TaskEventType } from './task-machine.js';
 
 /** The six lifecycle states of a task; the last three are final. */
@@ -116,10 +116,9 @@ export function taskSnapshot(state: TaskState): TaskSnapshot {
  * inspected, each task is also a live actor of this logic, so the inspector
  * sees every event and snapshot.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const taskLogic: ActorLogic<TaskSnapshot, TaskEvent, undefined, ActorSystem<any>> = {
+export const taskLogic: ActorLogic<TaskSnapshot, TaskEvent, undefined> = {
   config: taskMachine,
-  transition(snapshot: TaskSnapshot, event: TaskEvent, _scope: ActorScope<TaskSnapshot, TaskEvent>) {
+  transition(snapshot: TaskSnapshot, event: TaskEvent) {
     const next = transitions[snapshot.value][event.type];
     return next === undefined ? snapshot : snapshots[next];
   },

@@ -8,12 +8,9 @@ import { setup } from 'xstate';
  * - `STOP`: the task was stopped by a `stop*` call or by shut-down.
  */
 export type TaskEvent =
-  | { type: 'UNBLOCK' }
-  | { type: 'START' }
-  | { type: 'COMPLETE' }
-  | { type: 'FAIL' }
-  | { type: 'STOP' };
+  { type: 'UNBLOCK' } | { type: 'START' } | { type: 'COMPLETE' } | { type: 'FAIL' } | { type: 'STOP' };
 
+/** The type of a task event: `UNBLOCK`, `START`, `COMPLETE`, `FAIL` or `STOP`. */
 export type TaskEventType = TaskEvent['type'];
 
 /**

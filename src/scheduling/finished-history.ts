@@ -12,6 +12,7 @@ export class FinishedHistory<V> {
     this.#capacity = capacity;
   }
 
+  /** Records the final state of `uid`, releasing the oldest entry when full. */
   remember(uid: number, value: V): void {
     if (this.#capacity === 0) return;
     if (this.#entries.size >= this.#capacity) {
@@ -21,10 +22,12 @@ export class FinishedHistory<V> {
     this.#entries.set(uid, value);
   }
 
+  /** The final state of `uid`, if it is among the last `capacity` finished. */
   get(uid: number): V | undefined {
     return this.#entries.get(uid);
   }
 
+  /** Forgets every finished task. */
   clear(): void {
     this.#entries.clear();
   }

@@ -20,6 +20,7 @@ export class GroupIndex {
     this.#store = store;
   }
 
+  /** Adds the task in `slot` to `group`, at the end of its list. */
   join(slot: number, group: TaskGroup): void {
     const store = this.#store;
     const members = this.#groups.get(group);
@@ -66,6 +67,7 @@ export class GroupIndex {
     return list.reverse();
   }
 
+  /** Forgets every group. */
   clear(): void {
     this.#groups.clear();
   }

@@ -22,10 +22,12 @@ export class IndexedHeap<T extends HeapItem> {
     return this.#items.length;
   }
 
+  /** The first item, without removing it. */
   peek(): T | undefined {
     return this.#items[0];
   }
 
+  /** Adds `item`: O(log n). */
   push(item: T): void {
     item.heapIndex = this.#items.length;
     this.#items.push(item);
@@ -33,6 +35,7 @@ export class IndexedHeap<T extends HeapItem> {
     this.#siftUp(item.heapIndex);
   }
 
+  /** Removes and returns the first item: O(log n). */
   pop(): T | undefined {
     const top = this.#items[0];
     if (top !== undefined) this.remove(top);

@@ -340,6 +340,7 @@ export class ReadyQueue {
     return this.#size;
   }
 
+  /** Queues the task in `slot` behind the tasks of the same priority. */
   push(slot: number): void {
     const priority = this.#store.priority(slot);
     let bucket = this.#bucket(priority);
@@ -373,6 +374,7 @@ export class ReadyQueue {
     return true;
   }
 
+  /** Empties the queue. */
   clear(): void {
     for (const bucket of this.#buckets.values()) bucket.clear();
     this.#buckets.clear();

@@ -27,6 +27,7 @@ import { RunningTaskContext } from './task-context.js';
 import { TaskTable } from './task-table.js';
 import { NONE, PASS_THROUGH, TaskStore, type TaskWork } from './task-store.js';
 
+/** What the manager gives its scheduler. */
 export interface TaskSchedulerOptions {
   readonly maxThreads: number;
   readonly finishedTaskHistory: number;
@@ -74,6 +75,7 @@ export class TaskScheduler {
     return this.#pending.size;
   }
 
+  /** Adds a validated task and returns its uid; it starts later, never inside this call. */
   add(
     work: TaskWork,
     priority: number,
@@ -103,21 +105,25 @@ export class TaskScheduler {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /** The state of a pending task or of a remembered finished one. */
   getState(uid: number): TaskState | undefined {
     const slot = this.#slotOf(uid);
     return slot === undefined ? this.#finished.get(uid) : STATE_NAMES[this.#store.state(slot)];
   }
 
+  /** Stops the task `uid` and what its links reach (semantics.md, `_stop_tasks`). */
   stopTask(uid: number, stopUpstream: boolean, stopDownstream: boolean): void {
     const slot = this.#slotOf(uid);
     if (slot !== undefined) this.#stop([slot], stopUpstream, stopDownstream);
   }
 
+  /** Stops every pending task of `group`, as {@link stopTask} does for each. */
   stopGroup(group: TaskGroup, stopUpstream: boolean, stopDownstream: boolean): void {
     const members = this.#groups.members(group);
     if (members.length > 0) this.#stop(members, stopUpstream, stopDownstream);
   }
 
+  /** Stops every pending task. */
   stopAll(): void {
     const { uids, values: slots } = this.#pending.entries();
     const store = this.#store;
@@ -205,11 +211,13 @@ export class TaskScheduler {
     const work = store.work(slot);
     const kwargs = store.kwargs(slot) ?? {};
     if (work === PASS_THROUGH) {
-      queueMicrotask(() => this.#settle(slot, true, kwargs));
+      queueMicrotask(() => {
+        this.#settle(slot, true, kwargs);
+      });
     } else if (work instanceof WorkerTask) {
-      (this.#options.workers as WorkerRunner).run(work.name, store.args(slot) ?? [], kwargs, (ok, value) =>
-        this.#settle(slot, ok, value),
-      );
+      (this.#options.workers as WorkerRunner).run(work.name, store.args(slot) ?? [], kwargs, (ok, value) => {
+        this.#settle(slot, ok, value);
+      });
     } else if (work !== undefined) {
       this.#runOnMainThread(slot, work, kwargs);
     }
@@ -224,17 +232,25 @@ export class TaskScheduler {
       const args = store.args(slot);
       result = args === undefined ? run.call(context, kwargs) : run.call(context, ...args, kwargs);
     } catch (error) {
-      queueMicrotask(() => this.#settle(slot, false, error));
+      queueMicrotask(() => {
+        this.#settle(slot, false, error);
+      });
       return;
     }
     if (isThenable(result)) {
       // Promise.resolve guards against thenables that throw or call back twice; a native promise passes as is.
       Promise.resolve(result).then(
-        (value) => this.#settle(slot, true, value),
-        (error: unknown) => this.#settle(slot, false, error),
+        (value) => {
+          this.#settle(slot, true, value);
+        },
+        (error: unknown) => {
+          this.#settle(slot, false, error);
+        },
       );
     } else {
-      queueMicrotask(() => this.#settle(slot, true, result));
+      queueMicrotask(() => {
+        this.#settle(slot, true, result);
+      });
     }
   }
 

@@ -160,10 +160,12 @@ export class TaskStore {
     return slot;
   }
 
+  /** The uid of the task in `slot`. */
   uid(slot: number): number {
     return this.#floats[slot * FLOATS + UID] as number;
   }
 
+  /** The priority of the task in `slot`. */
   priority(slot: number): number {
     return this.#floats[slot * FLOATS + PRIORITY] as number;
   }
@@ -173,6 +175,7 @@ export class TaskStore {
     return this.#ints[slot * INTS + STATE] as number;
   }
 
+  /** Stores the task actor's new state code. */
   setState(slot: number, state: number): void {
     this.#ints[slot * INTS + STATE] = state;
   }
@@ -197,30 +200,37 @@ export class TaskStore {
     return this.#ints[slot * INTS + READY_INDEX] as number;
   }
 
+  /** See {@link readyIndex}. */
   setReadyIndex(slot: number, index: number): void {
     this.#ints[slot * INTS + READY_INDEX] = index;
   }
 
+  /** The previous slot of the task's group list, or `NONE`. */
   groupPrev(slot: number): number {
     return this.#ints[slot * INTS + GROUP_PREV] as number;
   }
 
+  /** See {@link groupPrev}. */
   setGroupPrev(slot: number, prev: number): void {
     this.#ints[slot * INTS + GROUP_PREV] = prev;
   }
 
+  /** The next slot of the task's group list, or `NONE`. */
   groupNext(slot: number): number {
     return this.#ints[slot * INTS + GROUP_NEXT] as number;
   }
 
+  /** See {@link groupNext}. */
   setGroupNext(slot: number, next: number): void {
     this.#ints[slot * INTS + GROUP_NEXT] = next;
   }
 
+  /** What the task runs: a callable, a worker task or `PASS_THROUGH`. */
   work(slot: number): TaskWork | undefined {
     return this.#refs[slot * REFS + WORK] as TaskWork | undefined;
   }
 
+  /** The task's positional arguments, if any. */
   args(slot: number): readonly unknown[] | undefined {
     return this.#refs[slot * REFS + ARGS] as readonly unknown[] | undefined;
   }
@@ -230,10 +240,12 @@ export class TaskStore {
     return this.#refs[slot * REFS + KWARGS] as TaskKwargs | undefined;
   }
 
+  /** Replaces the task's kwargs (upstream results are merged into a copy). */
   setKwargs(slot: number, kwargs: TaskKwargs): void {
     this.#refs[slot * REFS + KWARGS] = kwargs;
   }
 
+  /** The task's group, if it has one. */
   group(slot: number): TaskGroup | undefined {
     return (this.#refs[slot * REFS + GROUP] as GroupEntry | undefined)?.group;
   }
@@ -243,6 +255,7 @@ export class TaskStore {
     return this.#refs[slot * REFS + GROUP] as GroupEntry | undefined;
   }
 
+  /** See {@link groupEntry}. */
   setGroupEntry(slot: number, entry: GroupEntry): void {
     this.#refs[slot * REFS + GROUP] = entry;
   }
@@ -252,6 +265,7 @@ export class TaskStore {
     return this.#refs[slot * REFS + CONTEXT] as RunningTaskContext | undefined;
   }
 
+  /** See {@link context}. */
   setContext(slot: number, context: RunningTaskContext | undefined): void {
     this.#refs[slot * REFS + CONTEXT] = context;
   }
@@ -266,7 +280,8 @@ export class TaskStore {
     if (ints[i] === OVERFLOW) return [...(this.#upstreamOverflow.get(slot) as number[])];
     const uid = this.#floats[slot * FLOATS + UID] as number;
     const uids: number[] = [];
-    for (let cell = 0; cell < UPSTREAM_CELLS && ints[i + cell] !== 0; cell++) uids.push(uid - (ints[i + cell] as number));
+    for (let cell = 0; cell < UPSTREAM_CELLS && ints[i + cell] !== 0; cell++)
+      uids.push(uid - (ints[i + cell] as number));
     return uids;
   }
 

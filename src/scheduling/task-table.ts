@@ -29,6 +29,7 @@ interface Page<T> {
   live: number;
 }
 
+/** Pending tasks by uid, in pages of consecutive uids (see above). */
 export class TaskTable<T> {
   readonly #pages = new Map<number, Page<T>>();
   #size = 0;
@@ -90,6 +91,7 @@ export class TaskTable<T> {
     return { uids, values };
   }
 
+  /** Forgets every entry. */
   clear(): void {
     this.#pages.clear();
     this.#size = 0;

@@ -9,7 +9,8 @@ export interface WorkerRequest {
 }
 
 /** A worker's answer to the request it ran: the task's result, or what it threw. */
-export type WorkerReply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+export type WorkerReply =
+  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
 
 /**
  * The key of the manager's part of each worker's `workerData`: a worker

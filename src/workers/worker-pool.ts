@@ -44,7 +44,7 @@ export class WorkerPool implements WorkerRunner {
   /** Jobs waiting for a connected worker, oldest first (at most `size`). */
   #waiting: Job[] = [];
   readonly #lastErrors = new WeakMap<Worker, Error>();
-  #pool: FixedThreadPool<unknown, unknown> | undefined;
+  #pool: FixedThreadPool | undefined;
   /** Set when a worker died before it connected, or never connects: every worker task fails with it. */
   #startupError: WorkerStartupError | undefined;
   #connectCheck: NodeJS.Timeout | undefined;
@@ -62,16 +62,24 @@ export class WorkerPool implements WorkerRunner {
     return this.#pool !== undefined;
   }
 
+  /** Runs worker task `name` on an idle connected worker, or queues it until one is; `settle` is called exactly once. */
   run(name: string, args: readonly unknown[], kwargs: TaskKwargs, settle: (ok: boolean, value: unknown) => void): void {
     const job: Job = { request: { name, args, kwargs }, settle };
-    if (this.#startupError !== undefined) return this.#failLater(job, this.#startupError);
+    if (this.#startupError !== undefined) {
+      this.#failLater(job, this.#startupError);
+      return;
+    }
     try {
       this.#ensurePool();
     } catch (error) {
-      return this.#failLater(job, error); // e.g. the worker module is gone
+      this.#failLater(job, error);
+      return; // e.g. the worker module is gone
     }
     const connection = this.#idle.pop();
-    if (connection !== undefined) return this.#send(connection, job);
+    if (connection !== undefined) {
+      this.#send(connection, job);
+      return;
+    }
     this.#waiting.push(job);
     this.#watchConnects();
   }
@@ -110,6 +118,8 @@ export class WorkerPool implements WorkerRunner {
 
   #ensurePool(): void {
     if (this.#pool !== undefined) return;
+    // poolifier calls its handlers with the worker as `this`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the handlers need both
     const adapter = this;
     this.#pool = new FixedThreadPool<unknown, unknown>(this.#size, this.#script, {
       // Without events, poolifier has no emitter to throw an unhandled 'error' on.
@@ -137,7 +147,9 @@ export class WorkerPool implements WorkerRunner {
     }
     const connection: Connection = { port, job: undefined };
     this.#connections.set(worker, connection);
-    port.on('message', (reply: WorkerReply) => this.#onReply(connection, reply));
+    port.on('message', (reply: WorkerReply) => {
+      this.#onReply(connection, reply);
+    });
     this.#next(connection);
   }
 
@@ -176,7 +188,9 @@ export class WorkerPool implements WorkerRunner {
   #onWorkerExit(worker: Worker, exitCode: number): void {
     if (this.#destroying !== undefined) {
       // poolifier removes the node after this handler has run.
-      setImmediate(() => this.#checkAllExited());
+      setImmediate(() => {
+        this.#checkAllExited();
+      });
       return;
     }
     const cause = this.#lastErrors.get(worker);
@@ -231,7 +245,9 @@ export class WorkerPool implements WorkerRunner {
 
   /** Fails a job in a microtask: never inside `run`, which the scheduler calls while it dispatches. */
   #failLater(job: Job, error: unknown): void {
-    queueMicrotask(() => job.settle(false, error));
+    queueMicrotask(() => {
+      job.settle(false, error);
+    });
   }
 
   #explain(name: string, error: unknown): unknown {

@@ -1,7 +1,6 @@
 import { MessageChannel, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ThreadWorker } from 'poolifier';
 import { ErrorCodes, WorkerDataCloneError, BackgroundTaskError } from '../core/errors.js';
-import type { TaskKwargs } from '../core/types.js';
 import { isThenable, safeString } from '../core/values.js';
 import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerReply, type WorkerRequest } from './messages.js';
 
@@ -25,8 +24,9 @@ export type WorkerTaskMap = Readonly<Record<string, WorkerTaskFunction>>;
  * });
  * @throws {TypeError} if `tasks` is not an object of functions.
  */
-export function defineWorkerTasks(tasks: WorkerTaskMap): ThreadWorker<unknown, unknown> {
-  if (typeof tasks !== 'object' || tasks === null) {
+export function defineWorkerTasks(tasks: WorkerTaskMap): ThreadWorker {
+  const input: unknown = tasks; // JavaScript callers pass anything
+  if (typeof input !== 'object' || input === null) {
     throw new TypeError('Expected `tasks` to be an object of worker task functions');
   }
   for (const [name, fn] of Object.entries(tasks)) {
@@ -47,7 +47,9 @@ export function defineWorkerTasks(tasks: WorkerTaskMap): ThreadWorker<unknown, u
  */
 function openChannel(parent: MessagePort, registry: ReadonlyMap<string, WorkerTaskFunction>): void {
   const { port1, port2 } = new MessageChannel();
-  port1.on('message', (request: WorkerRequest) => run(registry, request, port1));
+  port1.on('message', (request: WorkerRequest) => {
+    run(registry, request, port1);
+  });
   parent.postMessage({ [WORKER_PORT_KEY]: port2 }, [port2]);
 }
 
@@ -62,15 +64,19 @@ function run(registry: ReadonlyMap<string, WorkerTaskFunction>, request: WorkerR
   }
   let result: unknown;
   try {
-    result = fn(...args, kwargs as TaskKwargs);
+    result = fn(...args, kwargs);
   } catch (error) {
     reply(port, name, false, error);
     return;
   }
   if (isThenable(result)) {
     Promise.resolve(result).then(
-      (value) => reply(port, name, true, value),
-      (error: unknown) => reply(port, name, false, error),
+      (value) => {
+        reply(port, name, true, value);
+      },
+      (error: unknown) => {
+        reply(port, name, false, error);
+      },
     );
   } else {
     reply(port, name, true, result);

@@ -24,9 +24,7 @@ describe('inspection: every task is a live actor of the manager’s system', () 
     const actorIds = events.filter((event) => event.type === '@xstate.actor').map(actorId);
     expect(actorIds).toEqual(expect.arrayContaining(['backgroundTaskManager', `task-${up}`, `task-${down}`]));
     const statesOf = (id: string) =>
-      events
-        .filter((event) => event.type === '@xstate.snapshot' && actorId(event) === id)
-        .map(snapshotValue);
+      events.filter((event) => event.type === '@xstate.snapshot' && actorId(event) === id).map(snapshotValue);
     expect(statesOf(`task-${up}`)).toEqual(['blocked', 'queued', 'running', 'done']);
     expect(statesOf(`task-${down}`)).toEqual(['blocked', 'queued', 'running', 'stopped']);
     const managerRoot = events.find((event) => actorId(event) === 'backgroundTaskManager')?.rootId;

@@ -4,7 +4,6 @@ import { controlled, deferred, managersWith, record, settle } from '../helpers.j
 
 const create = managersWith({ startProcessing: true });
 
-
 describe('Scheduling', () => {
   it('§1 starts a task only with processing on, a free thread, and no pending upstream task', async () => {
     const manager = create({ maxThreads: 2, startProcessing: false });
@@ -376,7 +375,9 @@ describe('Processing and shutdown', () => {
     for (const call of [
       () => manager.addTask(() => 1),
       () => manager.addPassThroughTask(),
-      () => manager.startProcessing(),
+      () => {
+        manager.startProcessing();
+      },
     ]) {
       expect(call).toThrow(expect.objectContaining({ code: 'ERR_MANAGER_SHUT_DOWN', name: 'ManagerShutDownError' }));
     }
@@ -397,7 +398,9 @@ describe('Processing and shutdown', () => {
     manager.on('taskCompleted', (uid) => {
       if (uid === 1) added = manager.addTask(() => 'added from a listener', { priority: 5 });
     });
-    manager.on('taskFailed', () => manager.stopTaskGroup('victims'));
+    manager.on('taskFailed', () => {
+      manager.stopTaskGroup('victims');
+    });
     manager.on('taskGroupFinished', (group) => {
       if (group === 'last') void manager.shutDown();
     });

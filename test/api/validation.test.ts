@@ -4,7 +4,6 @@ import { managersWith, record, settle } from '../helpers.js';
 
 const create = managersWith({});
 
-
 describe('bad input: a clear error at the call, nothing queued is lost', () => {
   it('rejects maxThreads that is not an integer >= 1 with a RangeError saying what came', () => {
     expect(() => create({ maxThreads: 0 })).toThrow(
@@ -23,23 +22,100 @@ describe('bad input: a clear error at the call, nothing queued is lost', () => {
     expect(() => new BackgroundTaskManager(null as never)).toThrow(TypeError);
   });
 
+  it('refuses a misspelt event name in on() and off(), naming it and listing the valid ones', () => {
+    // As a JavaScript caller sees it: no compiler to catch the name.
+    const manager = create({}) as unknown as Record<'on' | 'off', (event: unknown, listener: () => void) => void>;
+    const listener = (): void => undefined;
+    const valid = "Valid: 'taskCompleted', 'taskFailed', 'taskGroupFinished', 'error'.";
+    expect(() => {
+      manager.on('taskComplete', listener);
+    }).toThrow(new TypeError(`Unknown event: 'taskComplete'. Did you mean 'taskCompleted'? ${valid}`));
+    expect(() => {
+      manager.off('taskfailed', listener);
+    }).toThrow(new TypeError(`Unknown event: 'taskfailed'. Did you mean 'taskFailed'? ${valid}`));
+    expect(() => {
+      manager.on('progress', listener);
+    }).toThrow(new TypeError(`Unknown event: 'progress'. ${valid}`));
+    expect(() => {
+      manager.on(42, listener);
+    }).toThrow(new TypeError('Expected an event name, got 42 (number)'));
+  });
+
+  it('refuses an unknown option key, naming it and the closest valid one, and keeps what was queued', async () => {
+    expect(() => create({ maxThread: 2 } as never)).toThrow(
+      new TypeError(
+        "Unknown option of new BackgroundTaskManager(): 'maxThread'. Did you mean 'maxThreads'? Valid: " +
+          "'startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'finishedTaskHistory', 'inspect'.",
+      ),
+    );
+    const manager = create({ maxThreads: 1 });
+    const events = record(manager);
+    const kept = manager.addTask(() => 'kept', { group: 'g' });
+    const addTaskKeys = "Valid: 'priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs'.";
+    expect(() => manager.addTask(() => 1, { priorty: 5 } as never)).toThrow(
+      new TypeError(`Unknown option of addTask(): 'priorty'. Did you mean 'priority'? ${addTaskKeys}`),
+    );
+    expect(() => manager.addTask(() => 1, { delay: 5 } as never)).toThrow(
+      new TypeError(`Unknown option of addTask(): 'delay'. ${addTaskKeys}`),
+    );
+    expect(() => manager.addPassThroughTask({ upstreamTaskId: [kept] } as never)).toThrow(
+      /^Unknown option of addPassThroughTask\(\): 'upstreamTaskId'. Did you mean 'upstreamTaskIds'\?/,
+    );
+    expect(() => manager.addPassThroughTask({ taskArgs: [1] } as never)).toThrow(
+      new TypeError('A pass-through task calls nothing, so it takes no `taskArgs`: pass `taskKwargs` instead.'),
+    );
+    for (const stop of [
+      () => {
+        manager.stopTask(kept, { stopDownStream: false } as never);
+      },
+      () => {
+        manager.stopTaskGroup('g', { stopDownStream: false } as never);
+      },
+    ]) {
+      expect(stop).toThrow(
+        new TypeError(
+          "Unknown option of the stop methods: 'stopDownStream'. Did you mean 'stopDownstream'? Valid: 'stopUpstream', 'stopDownstream'.",
+        ),
+      );
+    }
+    expect(manager.pendingCount).toBe(1);
+    expect(manager.getTaskState(kept)).toBe('queued');
+    manager.startProcessing();
+    await manager.onIdle();
+    expect(events).toEqual([
+      ['taskCompleted', kept, 'g', 'kept'],
+      ['taskGroupFinished', 'g'],
+    ]);
+  });
+
   it('rejects each bad addTask argument with a TypeError and keeps what was queued', async () => {
     const manager = create({ startProcessing: false });
     const events = record(manager);
     const kept = manager.addTask(() => 'kept', { group: 'g' });
     const bad: Array<[() => unknown, RegExp]> = [
-      [() => manager.addTask('not callable' as never), /Expected `cbl` to be a function or a workerTask\(\), got "not callable" \(string\)/],
+      [
+        () => manager.addTask('not callable' as never),
+        /Expected `cbl` to be a function or a workerTask\(\), got "not callable" \(string\)/,
+      ],
       [() => manager.addTask(() => 1, { priority: Number.NaN }), /`priority` to be a finite number, got NaN/],
       [() => manager.addTask(() => 1, { priority: '1' as never }), /`priority` to be a finite number/],
       [() => manager.addTask(() => 1, { upstreamTaskIds: 3 as never }), /`upstreamTaskIds` to be an array/],
-      [() => manager.addTask(() => 1, { upstreamTaskIds: [1.5] }), /every id in `upstreamTaskIds` to be an integer, got 1.5/],
+      [
+        () => manager.addTask(() => 1, { upstreamTaskIds: [1.5] }),
+        /every id in `upstreamTaskIds` to be an integer, got 1.5/,
+      ],
       [() => manager.addTask(() => 1, { taskArgs: 'x' as never }), /`taskArgs` to be an array/],
       [() => manager.addTask(() => 1, { taskKwargs: [] as never }), /`taskKwargs` to be a plain object/],
       [() => manager.addTask(() => 1, { taskKwargs: new Map() as never }), /`taskKwargs` to be a plain object/],
       [() => manager.addTask(() => 1, { group: {} as never }), /`group` to be a string or a number/],
       [() => manager.addTask(workerTask('thumbnail')), /without `workerScript`/],
       [() => manager.addPassThroughTask({ priority: Infinity }), /finite number/],
-      [() => manager.stopTask(kept, { stopUpstream: 1 as never }), /`stopUpstream` to be a boolean/],
+      [
+        () => {
+          manager.stopTask(kept, { stopUpstream: 1 as never });
+        },
+        /`stopUpstream` to be a boolean/,
+      ],
       [() => manager.on('taskCompleted', 'nope' as never), /listener function/],
     ];
     for (const [call, message] of bad) expect(call).toThrow(message);

@@ -23,9 +23,20 @@ describe('bench/index (smoke)', () => {
     ];
     expect(Object.keys(result).sort()).toEqual([...keys].sort());
     for (const key of keys) expect(Number.isFinite(result[key as keyof typeof result]), key).toBe(true);
-    const rows = ['1. main thread', '2. scaling', '3. dependencies', '4. memory', '5. worker', 'no pool: 1 in flight', 'no pool: all sent'];
+    const rows = [
+      '1. main thread',
+      '2. scaling',
+      '3. dependencies',
+      '4. memory',
+      '5. worker',
+      'no pool: 1 in flight',
+      'no pool: all sent',
+    ];
     for (const start of rows) {
-      expect(lines.some((line) => line.startsWith(start)), start).toBe(true);
+      expect(
+        lines.some((line) => line.startsWith(start)),
+        start,
+      ).toBe(true);
     }
   });
 });

@@ -5,7 +5,18 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BackgroundTaskManager, workerTask, type BackgroundTaskManagerOptions } from '../../src/index.js';
-import { controlled, deferred, nextEvent, record, settle, waitWhileEqual, type RecordedEvent, failureOf, managersWith, resultOf } from '../helpers.js';
+import {
+  controlled,
+  deferred,
+  nextEvent,
+  record,
+  settle,
+  waitWhileEqual,
+  type RecordedEvent,
+  failureOf,
+  managersWith,
+  resultOf,
+} from '../helpers.js';
 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
 const create = managersWith({ startProcessing: true, maxThreads: 2, workerScript });
@@ -30,7 +41,10 @@ function open(shared: Int32Array, cell: number): void {
   Atomics.store(shared, cell, 1);
   Atomics.notify(shared, cell);
 }
-function runChild(script: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runChild(
+  script: string,
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
     cwd: repositoryRoot,
   });
@@ -38,7 +52,11 @@ function runChild(script: string, args: readonly string[]): Promise<{ code: numb
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
 
 describe('a listener that throws', () => {
@@ -116,7 +134,12 @@ describe('a listener that throws', () => {
   it('with no error listener and no uncaughtException handler ends the process, but only after every event was emitted (child process)', async () => {
     const { code, stdout, stderr } = await runChild('../fixtures/listener-throws.ts', ['unhandled']);
     // The first listener error is thrown asynchronously: the emission and the rest of the batch were not cut short.
-    expect(stdout.trim().split('\n')).toEqual(['completed 0 g0 ok0', 'failed 1 g0 boom0', 'failed 2 g0 boom0', 'group finished g0']);
+    expect(stdout.trim().split('\n')).toEqual([
+      'completed 0 g0 ok0',
+      'failed 1 g0 boom0',
+      'failed 2 g0 boom0',
+      'group finished g0',
+    ]);
     expect(stderr).toContain('Error: taskCompleted listener threw for 0');
     expect(code).toBe(1);
   });
@@ -153,9 +176,12 @@ describe('a main-thread task that fails with something that is not an Error', ()
     ['an object without a prototype', Object.create(null) as unknown, '[object Object]'],
   ];
   const ways = [
-    ['throws', (value: unknown) => () => {
-      throw value;
-    }],
+    [
+      'throws',
+      (value: unknown) => () => {
+        throw value;
+      },
+    ],
     ['rejects with', (value: unknown) => () => Promise.reject(value)],
   ] as const;
 
@@ -248,7 +274,8 @@ describe('a worker task that fails on a real pool', () => {
       fault: 'a result that cannot be cloned',
       task: 'returnsFunction',
       args: [],
-      message: /^The result of worker task 'returnsFunction' cannot be sent back to the main thread: .*could not be cloned/,
+      message:
+        /^The result of worker task 'returnsFunction' cannot be sent back to the main thread: .*could not be cloned/,
     },
   ];
 
@@ -359,7 +386,11 @@ describe('a worker task that fails on a real pool', () => {
     const waiting = manager.addTask(() => 'waited for the slot');
     await settle();
     // A stopped task keeps its slot until its work ends (contract S2): nothing else can start yet.
-    expect([doomed, downstream, waiting].map((uid) => manager.getTaskState(uid))).toEqual(['stopped', 'queued', 'queued']);
+    expect([doomed, downstream, waiting].map((uid) => manager.getTaskState(uid))).toEqual([
+      'stopped',
+      'queued',
+      'queued',
+    ]);
     const downstreamDone = resultOf(manager, downstream);
     const waitingDone = resultOf(manager, waiting);
     open(shared, 2);
@@ -410,7 +441,10 @@ describe('a worker task that fails on a real pool', () => {
     const manager = create();
     const number = manager.addTask(workerTask('throwsValue'), { taskArgs: ['number'] });
     const object = manager.addTask(workerTask('throwsValue'), { taskArgs: ['object'] });
-    expect(await Promise.all([failureOf(manager, number), failureOf(manager, object)])).toEqual(['42', '[object Object]']);
+    expect(await Promise.all([failureOf(manager, number), failureOf(manager, object)])).toEqual([
+      '42',
+      '[object Object]',
+    ]);
   });
 
   it(
@@ -442,7 +476,8 @@ describe('a worker task that fails on a real pool', () => {
     const afterOutcome = deferred<Promise<Outcome>>();
     manager.on('taskFailed', (uid) => {
       failures.push(uid);
-      if (failures.length === 2) afterOutcome.resolve(outcomeOf(manager, manager.addTask(workerTask('add'), { taskArgs: [40, 2] })));
+      if (failures.length === 2)
+        afterOutcome.resolve(outcomeOf(manager, manager.addTask(workerTask('add'), { taskArgs: [40, 2] })));
     });
     open(shared, 2);
     open(shared, 3);
@@ -455,7 +490,8 @@ describe('a worker task that fails on a real pool', () => {
     const crash = manager.addTask(workerTask('exits'), { taskArgs: [2] });
     const afterOutcome = deferred<Promise<Outcome>>();
     manager.on('taskFailed', (uid) => {
-      if (uid === crash) afterOutcome.resolve(outcomeOf(manager, manager.addTask(workerTask('add'), { taskArgs: [5, 5] })));
+      if (uid === crash)
+        afterOutcome.resolve(outcomeOf(manager, manager.addTask(workerTask('add'), { taskArgs: [5, 5] })));
     });
     expect(await afterOutcome.promise).toEqual(['completed', 10]);
   });

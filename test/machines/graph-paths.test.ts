@@ -164,7 +164,14 @@ describe('task lifecycle machine: every path replayed on a real manager', () => 
     await driver.init();
     try {
       await path.test({
-        states: Object.fromEntries(Object.entries(driver.checks).map(([state, check]) => [state, () => check()])),
+        states: Object.fromEntries(
+          Object.entries(driver.checks).map(([state, check]) => [
+            state,
+            () => {
+              check();
+            },
+          ]),
+        ),
         events: driver.executors,
       });
     } finally {

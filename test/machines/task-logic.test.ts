@@ -1,4 +1,4 @@
-import { createActor, getInitialSnapshot, transition } from 'xstate';
+import { createActor, initialTransition, transition } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import {
   BLOCKED,
@@ -50,7 +50,7 @@ describe('taskLogic, compiled from taskMachine', () => {
   });
 
   it('starts blocked and reports final states with status done', () => {
-    expect(getInitialSnapshot(taskLogic).value).toBe('blocked');
+    expect(initialTransition(taskLogic)[0].value).toBe('blocked');
     expect(states.filter((state) => taskSnapshot(state).status === 'done')).toEqual(['done', 'failed', 'stopped']);
   });
 

@@ -24,8 +24,12 @@ export class RealSystem {
 
   constructor(maxThreads: number, startProcessing: boolean) {
     this.manager = new BackgroundTaskManager({ maxThreads, startProcessing, finishedTaskHistory: 100_000 });
-    this.manager.on('taskCompleted', (uid, group, result) => this.events.push({ type: 'taskCompleted', uid, group, result }));
-    this.manager.on('taskFailed', (uid, group, message) => this.events.push({ type: 'taskFailed', uid, group, message }));
+    this.manager.on('taskCompleted', (uid, group, result) =>
+      this.events.push({ type: 'taskCompleted', uid, group, result }),
+    );
+    this.manager.on('taskFailed', (uid, group, message) =>
+      this.events.push({ type: 'taskFailed', uid, group, message }),
+    );
     this.manager.on('taskGroupFinished', (group) => this.events.push({ type: 'taskGroupFinished', group }));
     this.manager.on('error', (error) => {
       throw error; // a harness bug: listener actions catch their own errors
@@ -119,7 +123,9 @@ interface AddSpec {
 }
 
 function resolveUpstream(picks: readonly UpstreamPick[], taskCount: number): number[] {
-  return picks.flatMap((pick) => (pick.kind === 'unknown' ? [pick.id] : taskCount === 0 ? [] : [pick.index % taskCount]));
+  return picks.flatMap((pick) =>
+    pick.kind === 'unknown' ? [pick.id] : taskCount === 0 ? [] : [pick.index % taskCount],
+  );
 }
 
 function addOptions(spec: AddSpec, taskCount: number) {
@@ -181,19 +187,31 @@ function applyTo(target: Target, action: Action, taskCount: number): string {
     case 'passThrough':
       return outcome(() => target.addPassThroughTask(addOptions(action.spec, taskCount)));
     case 'stopTask':
-      return outcome(() => target.stopTask(pickTask(action.pick, taskCount), action.flags));
+      return outcome(() => {
+        target.stopTask(pickTask(action.pick, taskCount), action.flags);
+      });
     case 'stopGroup':
-      return outcome(() => target.stopTaskGroup(action.group, action.flags));
+      return outcome(() => {
+        target.stopTaskGroup(action.group, action.flags);
+      });
     case 'stopAll':
-      return outcome(() => target.stopAllTasks());
+      return outcome(() => {
+        target.stopAllTasks();
+      });
     case 'pause':
-      return outcome(() => target.pauseProcessing());
+      return outcome(() => {
+        target.pauseProcessing();
+      });
     case 'start':
-      return outcome(() => target.startProcessing());
+      return outcome(() => {
+        target.startProcessing();
+      });
     case 'nextGroupId':
       return String(target.nextGroupId());
     case 'shutDown':
-      return outcome(() => target.shutDown());
+      return outcome(() => {
+        target.shutDown();
+      });
   }
 }
 
@@ -274,9 +292,18 @@ function onNext(systems: Systems, trigger: Trigger, action: Action, useEventTarg
     real.listenerOutcomes.push(`${trigger}: ${applyToReal(real, retarget(event))}`);
   };
   const manager = real.manager;
-  if (trigger === 'taskCompleted') manager.on('taskCompleted', (uid, group, result) => once({ type: trigger, uid, group, result }));
-  if (trigger === 'taskFailed') manager.on('taskFailed', (uid, group, message) => once({ type: trigger, uid, group, message }));
-  if (trigger === 'taskGroupFinished') manager.on('taskGroupFinished', (group) => once({ type: trigger, group }));
+  if (trigger === 'taskCompleted')
+    manager.on('taskCompleted', (uid, group, result) => {
+      once({ type: trigger, uid, group, result });
+    });
+  if (trigger === 'taskFailed')
+    manager.on('taskFailed', (uid, group, message) => {
+      once({ type: trigger, uid, group, message });
+    });
+  if (trigger === 'taskGroupFinished')
+    manager.on('taskGroupFinished', (group) => {
+      once({ type: trigger, group });
+    });
 }
 
 type SystemsCommand = fc.AsyncCommand<Systems, Systems>;
@@ -330,7 +357,8 @@ class OnNextCommand implements SystemsCommand {
     onNext(systems, this.trigger, this.action, this.useEventTarget);
     await systems.compare();
   }
-  toString = (): string => `onNext(${this.trigger}, ${describeAction(this.action)}, eventTarget=${this.useEventTarget})`;
+  toString = (): string =>
+    `onNext(${this.trigger}, ${describeAction(this.action)}, eventTarget=${this.useEventTarget})`;
 }
 
 // ---- arbitraries ----
@@ -366,7 +394,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('stopGroup' as const),
-      group: fc.constantFrom(...(groups.filter((g) => g !== undefined) as TaskGroup[])),
+      group: fc.constantFrom(...groups.filter((g): g is TaskGroup => g !== undefined)),
       flags,
     }),
   },
@@ -382,11 +410,25 @@ const commands = [
   action.map((a) => new ActionCommand(a) as SystemsCommand),
   shutDown.map((a) => new ActionCommand(a) as SystemsCommand),
   fc
-    .tuple(fc.nat(), fc.oneof({ weight: 3, arbitrary: result.map((r) => ({ ok: true as const, result: r })) },
-      { weight: 1, arbitrary: fc.constantFrom('Error' as const, 'string' as const, 'undefined' as const).map((error) => ({ ok: false as const, error })) }))
+    .tuple(
+      fc.nat(),
+      fc.oneof(
+        { weight: 3, arbitrary: result.map((r) => ({ ok: true as const, result: r })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom('Error' as const, 'string' as const, 'undefined' as const)
+            .map((error) => ({ ok: false as const, error })),
+        },
+      ),
+    )
     .map(([pick, settled]) => new SettleCommand(pick, settled) as SystemsCommand),
   fc
-    .tuple(fc.constantFrom<Trigger>('taskCompleted', 'taskFailed', 'taskGroupFinished'), fc.oneof(action, shutDown), fc.boolean())
+    .tuple(
+      fc.constantFrom<Trigger>('taskCompleted', 'taskFailed', 'taskGroupFinished'),
+      fc.oneof(action, shutDown),
+      fc.boolean(),
+    )
     .map(([trigger, inner, retarget]) => new OnNextCommand(trigger, inner, retarget) as SystemsCommand),
 ];
 

@@ -174,7 +174,9 @@ describe('results and upstream data', () => {
       group: undefined,
       result: { tag: 't', x: 1, y: 2 },
     });
-    expect(() => model.complete(gather, 0)).toThrow();
+    expect(() => {
+      model.complete(gather, 0);
+    }).toThrow();
   });
 });
 
@@ -386,7 +388,9 @@ describe('processing and shutdown', () => {
     expect(invokedUids(model)).toEqual([a]);
     expect(() => model.addTask()).toThrow(expect.objectContaining({ code: 'ERR_MANAGER_SHUT_DOWN' }));
     expect(() => model.addPassThroughTask()).toThrow(expect.objectContaining({ code: 'ERR_MANAGER_SHUT_DOWN' }));
-    expect(() => model.startProcessing()).toThrow(expect.objectContaining({ code: 'ERR_MANAGER_SHUT_DOWN' }));
+    expect(() => {
+      model.startProcessing();
+    }).toThrow(expect.objectContaining({ code: 'ERR_MANAGER_SHUT_DOWN' }));
     expect(() => {
       model.stopAllTasks();
       model.pauseProcessing();
@@ -440,7 +444,9 @@ describe('processing and shutdown', () => {
     model.flush();
     model.fail(a, new Error('result could not be cloned'));
     model.flush();
-    expect(model.events).toEqual([{ type: 'taskFailed', uid: a, group: undefined, message: 'result could not be cloned' }]);
+    expect(model.events).toEqual([
+      { type: 'taskFailed', uid: a, group: undefined, message: 'result could not be cloned' },
+    ]);
   });
 });
 
@@ -502,9 +508,13 @@ describe('contract details', () => {
     const a = model.addTask();
     const b = model.addTask();
     model.flush();
-    expect(() => model.complete(b, 0)).toThrow();
+    expect(() => {
+      model.complete(b, 0);
+    }).toThrow();
     model.complete(a, 0);
-    expect(() => model.fail(a, 'again')).toThrow();
+    expect(() => {
+      model.fail(a, 'again');
+    }).toThrow();
     expect(model.unsettled()).toEqual([]);
   });
 });

@@ -19,8 +19,15 @@ export interface ModelAddOptions {
   taskArgs?: unknown[];
   taskKwargs?: Record<string, unknown>;
 }
-export interface Invocation { uid: number; args: unknown[]; kwargs: Record<string, unknown> }
-export interface ModelStopOptions { stopUpstream?: boolean; stopDownstream?: boolean }
+export interface Invocation {
+  uid: number;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+}
+export interface ModelStopOptions {
+  stopUpstream?: boolean;
+  stopDownstream?: boolean;
+}
 
 /** Thrown by `addTask`, `addPassThroughTask` and `startProcessing` after `shutDown()` (§19). */
 export class ModelShutDownError extends Error {
@@ -114,12 +121,18 @@ export class ReferenceModel {
 
   // §14: defaults both true; unknown or finished ids are ignored.
   stopTask(uid: number, options: ModelStopOptions = {}): void {
-    this.#stop(this.#tasks.filter((task) => task.uid === uid), options);
+    this.#stop(
+      this.#tasks.filter((task) => task.uid === uid),
+      options,
+    );
   }
 
   // §15
   stopTaskGroup(group: Group, options: ModelStopOptions = {}): void {
-    this.#stop(this.#tasks.filter((task) => sameGroup(task.group, group)), options);
+    this.#stop(
+      this.#tasks.filter((task) => sameGroup(task.group, group)),
+      options,
+    );
   }
 
   // §15: every pending task, hence no need to walk edges.

@@ -25,4 +25,6 @@ await fc.assert(agreementProperty({ maxCommands }), {
   ...(values.path === undefined ? {} : { path: values.path }),
 });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-console.log(`${runs} passed, 0 failed: the manager agreed with the model on ${runs} runs of up to ${maxCommands} commands (${seconds} s)`);
+console.log(
+  `${runs} passed, 0 failed: the manager agreed with the model on ${runs} runs of up to ${maxCommands} commands (${seconds} s)`,
+);

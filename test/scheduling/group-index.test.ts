@@ -27,10 +27,10 @@ describe('GroupIndex', () => {
               if (members.length === 0) model.delete(group);
             }
             for (const key of ['a', 'b', 0]) {
-            const members = model.get(key) ?? [];
-            expect(index.members(key)).toEqual(members);
-            for (const slot of members) expect(store.group(slot)).toBe(key);
-          }
+              const members = model.get(key) ?? [];
+              expect(index.members(key)).toEqual(members);
+              for (const slot of members) expect(store.group(slot)).toBe(key);
+            }
           }
         },
       ),

@@ -21,7 +21,12 @@ type Op =
 describe('ReadyQueue', () => {
   it('pops exactly what a sorted list would, after any pushes (in and out of uid order), pops, removals and reused slots', () => {
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 4, arbitrary: fc.constantFrom(-2, -1, 0, -0, 1, 2, 63, 64, -64, -65, 0.5, 1e9).map((priority) => ({ op: 'push' as const, priority })) },
+      {
+        weight: 4,
+        arbitrary: fc
+          .constantFrom(-2, -1, 0, -0, 1, 2, 63, 64, -64, -65, 0.5, 1e9)
+          .map((priority) => ({ op: 'push' as const, priority })),
+      },
       { weight: 1, arbitrary: fc.nat().map((pick) => ({ op: 'pushOld' as const, pick })) },
       { weight: 2, arbitrary: fc.constant({ op: 'pop' as const }) },
       { weight: 2, arbitrary: fc.nat().map((pick) => ({ op: 'remove' as const, pick })) },

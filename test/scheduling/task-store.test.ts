@@ -7,7 +7,8 @@ const work = (): void => undefined;
 
 function list(store: TaskStore, head: number): Array<[number, number]> {
   const edges: Array<[number, number]> = [];
-  for (let edge = head; edge !== NONE; edge = store.edgeNext(edge)) edges.push([store.edgeSlot(edge), store.edgeUid(edge)]);
+  for (let edge = head; edge !== NONE; edge = store.edgeNext(edge))
+    edges.push([store.edgeSlot(edge), store.edgeUid(edge)]);
   return edges;
 }
 
@@ -30,13 +31,26 @@ describe('TaskStore', () => {
   it('keeps every live task’s fields and links apart, while slots and edges are freed and reused', () => {
     type Step = { op: 'add'; links: number[]; priority: number } | { op: 'free'; pick: number };
     const step: fc.Arbitrary<Step> = fc.oneof(
-      { weight: 3, arbitrary: fc.record({ op: fc.constant('add' as const), links: fc.array(fc.nat(), { maxLength: 7 }), priority: fc.double({ noNaN: true, noDefaultInfinity: true }) }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({
+          op: fc.constant('add' as const),
+          links: fc.array(fc.nat(), { maxLength: 7 }),
+          priority: fc.double({ noNaN: true, noDefaultInfinity: true }),
+        }),
+      },
       { weight: 2, arbitrary: fc.record({ op: fc.constant('free' as const), pick: fc.nat() }) },
     );
     fc.assert(
       fc.property(fc.array(step, { maxLength: 300 }), (steps) => {
         const store = new TaskStore();
-        interface Task { uid: number; slot: number; priority: number; up: Array<[number, number]>; down: Array<[number, number]> }
+        interface Task {
+          uid: number;
+          slot: number;
+          priority: number;
+          up: Array<[number, number]>;
+          down: Array<[number, number]>;
+        }
         const live: Task[] = [];
         let nextUid = 0;
         for (const s of steps) {
@@ -67,8 +81,16 @@ describe('TaskStore', () => {
           expect(store.edgesInUse).toBe(live.reduce((sum, task) => sum + task.down.length, 0));
         }
         for (const task of live) {
-          expect([store.uid(task.slot), store.priority(task.slot), store.group(task.slot)]).toEqual([task.uid, task.priority, task.uid % 3]);
-          expect([store.args(task.slot), store.kwargs(task.slot), store.work(task.slot)]).toEqual([[task.uid], { uid: task.uid }, work]);
+          expect([store.uid(task.slot), store.priority(task.slot), store.group(task.slot)]).toEqual([
+            task.uid,
+            task.priority,
+            task.uid % 3,
+          ]);
+          expect([store.args(task.slot), store.kwargs(task.slot), store.work(task.slot)]).toEqual([
+            [task.uid],
+            { uid: task.uid },
+            work,
+          ]);
           expect(store.pendingUpstream(task.slot)).toBe(task.up.length);
           expect(store.upstreamUids(task.slot)).toEqual(task.up.map(([, uid]) => uid));
           expect(list(store, store.downHead(task.slot))).toEqual(task.down);
@@ -109,7 +131,12 @@ describe('TaskStore', () => {
     store.setState(slot, FIRST_FINAL);
     expect(store.isPending(slot, 7)).toBe(false);
     store.release(slot);
-    expect([store.uid(slot), store.state(slot), store.group(slot), store.work(slot)]).toEqual([7, FIRST_FINAL, undefined, undefined]);
+    expect([store.uid(slot), store.state(slot), store.group(slot), store.work(slot)]).toEqual([
+      7,
+      FIRST_FINAL,
+      undefined,
+      undefined,
+    ]);
     store.free(slot);
     expect(store.uid(slot)).toBe(-1);
   });
@@ -146,7 +173,7 @@ describe('TaskStore out of memory', () => {
     // Fill the initial slots, so that the next allocation must grow.
     for (let uid = 0; ; uid++) {
       const before = store.live;
-      let grew = false;
+      let grew = false as boolean; // set inside the callback
       withoutMemory(() => {
         try {
           store.allocate(uid, work, 0, undefined, undefined);
@@ -207,7 +234,10 @@ describe('TaskStore out of memory', () => {
     const links = fc.integer({ min: 1, max: 90 });
     const step: fc.Arbitrary<Step> = fc.oneof(
       { weight: 4, arbitrary: fc.record({ op: fc.constant('link' as const), from: fc.nat(), links }) },
-      { weight: 3, arbitrary: fc.record({ op: fc.constant('free' as const), pick: fc.nat(), releaseFirst: fc.boolean() }) },
+      {
+        weight: 3,
+        arbitrary: fc.record({ op: fc.constant('free' as const), pick: fc.nat(), releaseFirst: fc.boolean() }),
+      },
       { weight: 1, arbitrary: fc.constant({ op: 'reset' as const }) },
     );
     fc.assert(

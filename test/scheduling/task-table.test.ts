@@ -38,7 +38,8 @@ describe('TaskTable', () => {
         for (const uid of probes) {
           if (model.has(uid)) expect(table.get(uid)).toBe(model.get(uid));
           // A deleted uid may still answer while its page is in use (deletion is lazy), never once the page is gone.
-          else if (deleted.has(uid) && livePages.has(pageOf(uid))) expect([undefined, `t${uid}`]).toContain(table.get(uid));
+          else if (deleted.has(uid) && livePages.has(pageOf(uid)))
+            expect([undefined, `t${uid}`]).toContain(table.get(uid));
           else expect(table.get(uid)).toBeUndefined();
         }
         const { uids, values } = table.entries();

@@ -8,7 +8,14 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { BackgroundTaskManager, ErrorCodes, workerTask, type TaskContext, type TaskGroup, type TaskState } from '../../src/index.js';
+import {
+  BackgroundTaskManager,
+  ErrorCodes,
+  workerTask,
+  type TaskContext,
+  type TaskGroup,
+  type TaskState,
+} from '../../src/index.js';
 import { deferred, settle, type Deferred } from '../helpers.js';
 
 const SEED = 0x50a4_2026;
@@ -118,12 +125,14 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
   let pauses = 0;
 
   function finish(uid: number, how: number, group: TaskGroup | undefined, state: TaskState): void {
-    if (expectedGroupFinish !== undefined) violation(`task ${uid} finished before taskGroupFinished(${expectedGroupFinish})`);
+    if (expectedGroupFinish !== undefined)
+      violation(`task ${uid} finished before taskGroupFinished(${expectedGroupFinish})`);
     if (outcome[uid] !== Outcome.pending) {
       violation(`task ${uid}: ${finalState[how]} event after it was already ${finalState[outcome[uid] as number]}`);
       return;
     }
-    if (group !== groupOf[uid]) violation(`task ${uid}: event group ${String(group)}, added to ${String(groupOf[uid])}`);
+    if (group !== groupOf[uid])
+      violation(`task ${uid}: event group ${String(group)}, added to ${String(groupOf[uid])}`);
     const actual = manager.getTaskState(uid);
     if (actual !== state) violation(`task ${uid}: state ${String(actual)} during its ${state} event`);
     outcome[uid] = how;
@@ -156,10 +165,14 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
     finish(uid, Outcome.completed, group, 'done');
     counts.completed++;
     const k = kind[uid] as Kind;
-    if (k === Kind.throws || k === Kind.rejects || k === Kind.workerThrows) violation(`task ${uid} of a failing kind completed`);
+    if (k === Kind.throws || k === Kind.rejects || k === Kind.workerThrows)
+      violation(`task ${uid} of a failing kind completed`);
     if (k <= Kind.controlled) {
-      const ok = resultIsObject[uid] === 1 ? (result as { from?: unknown }).from === uid : Array.isArray(result) && result[0] === uid;
-      if (!ok) violation(`task ${uid}: unexpected result ${JSON.stringify(result)?.slice(0, 80)}`);
+      const ok =
+        resultIsObject[uid] === 1
+          ? (result as { from?: unknown }).from === uid
+          : Array.isArray(result) && result[0] === uid;
+      if (!ok) violation(`task ${uid}: unexpected result ${JSON.stringify(result ?? null).slice(0, 80)}`);
       if (invoked[uid] !== 1) violation(`task ${uid} completed after ${invoked[uid]} invocations`);
     } else if (k === Kind.workerAdd && result !== uid) violation(`worker task ${uid} returned ${String(result)}`);
     else if ((k === Kind.passThrough || k === Kind.workerKwargs) && (typeof result !== 'object' || result === null)) {
@@ -185,7 +198,8 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
       if (!traceback.includes(message)) violation(`task ${uid}: traceback without its message`);
     } else {
       counts.cascaded++;
-      if (outcome[origin] !== Outcome.failed) violation(`task ${uid} failed by cascade from ${origin}, which did not fail`);
+      if (outcome[origin] !== Outcome.failed)
+        violation(`task ${uid} failed by cascade from ${origin}, which did not fail`);
       if (!isAncestor(origin, uid)) violation(`task ${uid} failed by cascade from ${origin}, not upstream of it`);
       if (invoked[uid] !== 0) violation(`task ${uid} ran, then failed by cascade from ${origin}`);
     }
@@ -193,7 +207,8 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
 
   manager.on('taskGroupFinished', (group) => {
     groupsFinished++;
-    if (expectedGroupFinish !== group) violation(`taskGroupFinished(${String(group)}), expected ${String(expectedGroupFinish)}`);
+    if (expectedGroupFinish !== group)
+      violation(`taskGroupFinished(${String(group)}), expected ${String(expectedGroupFinish)}`);
     expectedGroupFinish = undefined;
   });
 
@@ -205,16 +220,21 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
   };
   manager.on('taskCompleted', checkDrained);
   manager.on('taskFailed', checkDrained);
-  manager.on('error', (error, event) => violation(`a ${event} listener threw: ${String(error)}`));
+  manager.on('error', (error, event) => {
+    violation(`a ${event} listener threw: ${String(error)}`);
+  });
 
   // Main-thread callables. Each checks, when invoked, that it may run now.
-  const open: Array<{ uid: number; settle: Deferred<unknown>; signal: AbortSignal }> = [];
+  const open: Array<{ uid: number; settle: Deferred; signal: AbortSignal }> = [];
   const valueOf = (uid: number): unknown =>
-    resultIsObject[uid] === 1 ? { from: uid, data: new Array<number>(PAYLOAD).fill(uid) } : new Array<number>(PAYLOAD).fill(uid);
+    resultIsObject[uid] === 1
+      ? { from: uid, data: new Array<number>(PAYLOAD).fill(uid) }
+      : new Array<number>(PAYLOAD).fill(uid);
   function onInvoke(context: TaskContext, uid: number): void {
     invoked[uid] = (invoked[uid] as number) + 1;
     if (context.uid !== uid) violation(`task ${uid} invoked with this.uid ${context.uid}`);
-    if (outcome[uid] !== Outcome.pending) violation(`task ${uid} invoked after it was ${finalState[outcome[uid] as number]}`);
+    if (outcome[uid] !== Outcome.pending)
+      violation(`task ${uid} invoked after it was ${finalState[outcome[uid] as number]}`);
     if (manager.phase !== 'processing') violation(`task ${uid} started while ${manager.phase}`);
     for (const up of upstreamOf[uid] as number[]) {
       if (outcome[up] === Outcome.pending) violation(`task ${uid} started before its upstream task ${up} finished`);
@@ -241,7 +261,7 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
         return function (this: TaskContext) {
           onInvoke(this, uid);
           if (draining) return Promise.resolve(valueOf(uid));
-          const settleLater = deferred<unknown>();
+          const settleLater = deferred();
           open.push({ uid, settle: settleLater, signal: this.signal });
           return settleLater.promise;
         };
@@ -369,7 +389,11 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
   /** Settles `count` held tasks at random: most complete, one in ten fails. */
   function release(count: number, fail = 0.1): void {
     for (let n = count; n > 0 && open.length > 0; n--) {
-      const { uid, settle: settleLater, signal } = open.splice(picks.int(0, open.length - 1), 1)[0] as (typeof open)[number];
+      const {
+        uid,
+        settle: settleLater,
+        signal,
+      } = open.splice(picks.int(0, open.length - 1), 1)[0] as (typeof open)[number];
       // A held task's signal is aborted exactly when it was stopped while it ran.
       const stopped = outcome[uid] === Outcome.stopped;
       if (signal.aborted !== stopped) violation(`task ${uid}: signal.aborted ${signal.aborted}, stopped ${stopped}`);
@@ -383,8 +407,12 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
   // Back-pressure, on events only: the driver adds faster than four slots drain, so now and then it
   // resumes processing, releases what it holds and waits for tasks to finish.
   let progress = deferred<void>();
-  manager.on('taskCompleted', () => progress.resolve());
-  manager.on('taskFailed', () => progress.resolve());
+  manager.on('taskCompleted', () => {
+    progress.resolve();
+  });
+  manager.on('taskFailed', () => {
+    progress.resolve();
+  });
   async function catchUp(): Promise<void> {
     if (manager.phase === 'paused') manager.startProcessing();
     while (manager.pendingCount > 50) {
@@ -401,9 +429,9 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
     const up = picks.chance(0.4);
     const down = picks.chance(0.4);
     listenerStops++;
-    stopAndCheck(expectedStops(pendingByGroup.get(group) ?? [], up, down), () =>
-      manager.stopTaskGroup(group, { stopUpstream: up, stopDownstream: down }),
-    );
+    stopAndCheck(expectedStops(pendingByGroup.get(group) ?? [], up, down), () => {
+      manager.stopTaskGroup(group, { stopUpstream: up, stopDownstream: down });
+    });
   });
   manager.on('taskCompleted', (uid) => {
     if (draining || !picks.chance(0.005)) return;
@@ -411,7 +439,9 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
     const up = picks.chance(0.4);
     const down = picks.chance(0.4);
     listenerStops++;
-    stopAndCheck(expectedStops([target], up, down), () => manager.stopTask(target, { stopUpstream: up, stopDownstream: down }));
+    stopAndCheck(expectedStops([target], up, down), () => {
+      manager.stopTask(target, { stopUpstream: up, stopDownstream: down });
+    });
   });
 
   // The driver: random commands between yields of microtasks and, now and then, a macrotask.
@@ -428,13 +458,17 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
       const up = picks.chance(0.4);
       const down = picks.chance(0.4);
       const expected = uid < added ? expectedStops([uid], up, down) : new Set<number>();
-      stopAndCheck(expected, () => manager.stopTask(uid, { stopUpstream: up, stopDownstream: down }));
+      stopAndCheck(expected, () => {
+        manager.stopTask(uid, { stopUpstream: up, stopDownstream: down });
+      });
     } else if (command < 0.776 && recentGroups.length > 0) {
       const group = recentGroups[picks.int(0, recentGroups.length - 1)] as TaskGroup;
       const up = picks.chance(0.4);
       const down = picks.chance(0.4);
       const expected = expectedStops(pendingByGroup.get(group) ?? [], up, down);
-      stopAndCheck(expected, () => manager.stopTaskGroup(group, { stopUpstream: up, stopDownstream: down }));
+      stopAndCheck(expected, () => {
+        manager.stopTaskGroup(group, { stopUpstream: up, stopDownstream: down });
+      });
     }
     const toggle = commands.random();
     if (manager.phase === 'paused' ? toggle < 0.1 : toggle < 0.012) {
@@ -458,7 +492,8 @@ async function runSoak(seed: number, tasks: number): Promise<SoakSummary> {
   await settle();
 
   if (expectedGroupFinish !== undefined) violation(`taskGroupFinished(${String(expectedGroupFinish)}) never came`);
-  if (pending.size !== 0 || manager.pendingCount !== 0) violation(`${pending.size} / ${manager.pendingCount} tasks still pending`);
+  if (pending.size !== 0 || manager.pendingCount !== 0)
+    violation(`${pending.size} / ${manager.pendingCount} tasks still pending`);
   for (let uid = 0; uid < tasks; uid++) {
     const expected = finalState[outcome[uid] as number];
     const state = manager.getTaskState(uid);

@@ -18,7 +18,11 @@ describe('worker tasks on a real pool', () => {
     const up = manager.addTask(() => ({ fromMain: true }));
     const kw = manager.addTask(workerTask('kwargs'), { upstreamTaskIds: [up], taskKwargs: { own: 1 } });
     const sum = manager.addTask(workerTask('add'), { taskArgs: [2, 3] });
-    const [threadId, kwargs, total] = await Promise.all([resultOf(manager, tid), resultOf(manager, kw), resultOf(manager, sum)]);
+    const [threadId, kwargs, total] = await Promise.all([
+      resultOf(manager, tid),
+      resultOf(manager, kw),
+      resultOf(manager, sum),
+    ]);
     expect(manager.threadsStarted).toBe(true);
     expect(typeof threadId).toBe('number');
     expect(threadId).not.toBe(mainThreadId);
@@ -41,7 +45,9 @@ describe('worker tasks on a real pool', () => {
       const states = uids.map((uid) => manager.getTaskState(uid));
       expect(states.filter((state) => state === 'running')).toHaveLength(2);
       expect(states.slice(2 * round, 2 * round + 2)).toEqual(['running', 'running']);
-      const finished = Promise.all([uids[2 * round], uids[2 * round + 1]].map((uid) => resultOf(manager, uid as number)));
+      const finished = Promise.all(
+        [uids[2 * round], uids[2 * round + 1]].map((uid) => resultOf(manager, uid as number)),
+      );
       for (const i of [2 * round, 2 * round + 1]) {
         Atomics.store(shared, firstCell + i, 1);
         Atomics.notify(shared, firstCell + i);
@@ -57,7 +63,9 @@ describe('worker tasks on a real pool', () => {
     const events = record(manager);
     const crash = manager.addTask(workerTask('exits'), { taskArgs: [3] });
     const downstream = manager.addTask(workerTask('add'), { taskArgs: [1, 1], upstreamTaskIds: [crash] });
-    expect(await failureOf(manager, downstream)).toBe("Worker thread exited with code 3 while running worker task 'exits'");
+    expect(await failureOf(manager, downstream)).toBe(
+      "Worker thread exited with code 3 while running worker task 'exits'",
+    );
     const after = manager.addTask(workerTask('add'), { taskArgs: [1, 2] });
     expect(await resultOf(manager, after)).toBe(3);
     expect(events.filter(([name]) => name === 'taskFailed').map(([, uid]) => uid)).toEqual([crash, downstream]);
@@ -78,7 +86,9 @@ describe('worker tasks on a real pool', () => {
   it('fail a task that exceeds the resourceLimits heap cap', async () => {
     const manager = create({ workerOptions: { resourceLimits: { maxOldGenerationSizeMb: 24 } } });
     const uid = manager.addTask(workerTask('exhaustsHeap'));
-    expect(await failureOf(manager, uid)).toMatch(/exited with code 1 while running worker task 'exhaustsHeap': .*memory limit/);
+    expect(await failureOf(manager, uid)).toMatch(
+      /exited with code 1 while running worker task 'exhaustsHeap': .*memory limit/,
+    );
     expect(await resultOf(manager, manager.addTask(workerTask('add'), { taskArgs: [4, 4] }))).toBe(8);
   });
 
@@ -114,15 +124,29 @@ describe('worker tasks on a real pool', () => {
     const first = manager.addTask(workerTask('any'));
     expect(await failureOf(manager, first)).toMatch(/exited with code 1 before it was ready: cannot load this module/);
     expect(await failureOf(manager, manager.addTask(workerTask('any')))).toMatch(/before it was ready/);
-    expect(await resultOf(manager, manager.addTask(() => 'main thread still works'))).toBe('main thread still works');
+    expect(
+      await resultOf(
+        manager,
+        manager.addTask(() => 'main thread still works'),
+      ),
+    ).toBe('main thread still works');
   });
 
   it('fail every worker task, not hang, when the worker module is not made with defineWorkerTasks', async () => {
     const manager = create({ workerScript: new URL('../fixtures/foreign.worker.mjs', import.meta.url) });
     const first = manager.addTask(workerTask('add'), { taskArgs: [1, 2] });
-    expect(await failureOf(manager, first)).toMatch(/foreign\.worker\.mjs loads, but does not define its tasks with defineWorkerTasks/);
-    expect(await failureOf(manager, manager.addTask(workerTask('add')))).toMatch(/does not define its tasks with defineWorkerTasks/);
-    expect(await resultOf(manager, manager.addTask(() => 'main thread still works'))).toBe('main thread still works');
+    expect(await failureOf(manager, first)).toMatch(
+      /foreign\.worker\.mjs loads, but does not define its tasks with defineWorkerTasks/,
+    );
+    expect(await failureOf(manager, manager.addTask(workerTask('add')))).toMatch(
+      /does not define its tasks with defineWorkerTasks/,
+    );
+    expect(
+      await resultOf(
+        manager,
+        manager.addTask(() => 'main thread still works'),
+      ),
+    ).toBe('main thread still works');
   });
 
   it('fail the task, not hang, when the pool cannot even be created (worker module removed)', async () => {
