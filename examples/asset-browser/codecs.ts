@@ -9,7 +9,7 @@ import { ImageFormats, ImageReadError, readImageHeader } from './image-header.js
  * Bytes a decode of `width`×`height` needs at its peak: the RGBA pixels, plus about as much again
  * for the codec's own buffers (pngjs's inflated scanlines, jpeg-js's component planes).
  */
-export function decodeBytesNeeded(width: number, height: number): number {
+function decodeBytesNeeded(width: number, height: number): number {
   return width * height * 4 * 2;
 }
 

@@ -28,7 +28,7 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[], offset = 0): b
 const ascii = (text: string): number[] => Array.from(Buffer.from(text, 'latin1'));
 
 /** The format named by the file's first bytes, or `undefined` when they match none. */
-export function detectFormat(bytes: Uint8Array): ImageFormat | undefined {
+function detectFormat(bytes: Uint8Array): ImageFormat | undefined {
   if (startsWith(bytes, PNG_SIGNATURE)) return ImageFormats.png;
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return ImageFormats.jpeg;
   if (startsWith(bytes, ascii('GIF8'))) return ImageFormats.gif;

@@ -15,7 +15,7 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
 }
 
 /** One image in the complete index: its metadata (or why there is none) and its thumbnail's outcome. */
-export type IndexEntry = (ImageMetadata | { metadata: 'stopped' }) & {
+type IndexEntry = (ImageMetadata | { metadata: 'stopped' }) & {
   thumbnail: { status: ThumbnailOutcome['status']; path?: string; message?: string };
 };
 

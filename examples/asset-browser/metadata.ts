@@ -108,6 +108,6 @@ export class MetadataRetriever {
 }
 
 /** A copy of `record` with its keys in order, so the index file is the same from run to run. */
-export function sortedByKey<T>(record: Readonly<Record<string, T>>): Record<string, T> {
+function sortedByKey<T>(record: Readonly<Record<string, T>>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
