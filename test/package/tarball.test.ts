@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -59,9 +59,22 @@ function runOrThrow(command: string, args: string[], cwd: string): string {
   return child.stdout;
 }
 
-/** `npm pack` (its prepack builds dist/) into `dir`; returns the tarball's name and file list. */
+/** What the staging copy leaves out: outputs, caches and what the build does not read. */
+const notStaged = new Set(['.git', 'node_modules', 'dist', 'dist-examples', 'coverage', 'test', 'bench', 'examples']);
+
+/**
+ * `npm pack` into `dir`, from a copy of the project in `dir/package` (its prepack builds dist/ there):
+ * packing in place would empty and rebuild this checkout's dist/ while other test files may read it.
+ * Returns the tarball's name and file list.
+ */
 function pack(dir: string): { filename: string; files: string[] } {
-  const stdout = runOrThrow('npm', ['pack', '--json', '--pack-destination', dir], root);
+  const staged = join(dir, 'package');
+  cpSync(root, staged, {
+    recursive: true,
+    filter: (source) => !notStaged.has(relative(root, source).split(sep)[0] ?? '') || source === root,
+  });
+  symlinkSync(join(root, 'node_modules'), join(staged, 'node_modules'), 'dir');
+  const stdout = runOrThrow('npm', ['pack', '--json', '--pack-destination', dir], staged);
   const [result] = JSON.parse(stdout) as [{ filename: string; files: { path: string }[] }];
   return { filename: result.filename, files: result.files.map((file) => file.path).sort() };
 }
