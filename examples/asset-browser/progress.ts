@@ -62,7 +62,8 @@ export function startProgress(
   stream: NodeJS.WriteStream = process.stdout,
 ): ProgressDisplay {
   const started = performance.now();
-  if (stream.isTTY) {
+  // A terminal of no size (a pseudo-terminal nobody sized) would clip the table to nothing.
+  if (stream.isTTY && stream.rows > 0) {
     const log = createLogUpdate(stream);
     const draw = (): void => {
       log(progressTable(snapshot()));

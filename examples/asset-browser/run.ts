@@ -92,8 +92,8 @@ async function browseFolder(
   const images = skip || session.interrupted ? [] : await scanImages(options.root, options.outDir);
   const index = join(options.outDir, 'index.json');
   console.log(`Browsing ${images.length} images in ${options.root} with up to ${manager.maxThreads} threads`);
-  const display = startProgress(() => session.snapshot());
   const { thumbnails, metadata } = startRetrievers(manager, session, options, images, index);
+  const display = startProgress(() => session.snapshot());
   await manager.onIdle();
   await metadata.indexWritten();
   display.stop();
