@@ -118,6 +118,16 @@ describe('the asset browser on a bad command line', () => {
   });
 });
 
+describe('the asset browser with --inspect', () => {
+  it('says that this build has no inspector and exits 2, before doing any work', async () => {
+    const out = temp('inspect-out');
+    const run = await runDemo([temp('inspect'), '--out', out, '--inspect']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('--inspect is not available in this build: it has no inspector page yet\n');
+    expect(existsSync(join(out, 'index.json'))).toBe(false);
+  });
+});
+
 describe('the asset browser on Ctrl-C', () => {
   it('shuts the manager down, writes a partial index, prints a partial summary and exits 0 by itself', async () => {
     const folder = temp('busy');
