@@ -46,7 +46,8 @@ function decodePng(bytes: Uint8Array): RgbaImage {
 }
 
 function decodeJpeg(bytes: Uint8Array, memoryLimitMb: number): RgbaImage {
-  // Not tolerant: a JPEG that ends early is an error, not an image with a grey bottom.
+  // jpeg-js fails a file that ends early ("marker was not found") either way; not tolerant, it
+  // also fails a damaged segment instead of decoding around it.
   const image = jpeg.decode(bytes, {
     useTArray: true,
     formatAsRGBA: true,
