@@ -50,12 +50,8 @@ export async function browse(options: BrowseOptions): Promise<void> {
   const session = new Session(manager);
   try {
     const root = options.root ?? (await prepareSampleSet(manager, session, options.sampleDir));
-    const summary = await browseFolder(
-      manager,
-      session,
-      { ...options, root: root ?? options.sampleDir },
-      root === undefined,
-    );
+    const summary =
+      root === undefined ? nothingBrowsed(options.outDir) : await browseFolder(manager, session, { ...options, root });
     if (options.json) console.log(JSON.stringify(summary));
   } finally {
     await manager.shutDown();
@@ -79,17 +75,23 @@ async function prepareSampleSet(
   const display = startProgress(() => session.snapshot());
   const state = await generator.run().finally(() => {
     display.stop();
+    session.remove(generator);
   });
-  return state === 'interrupted' ? undefined : dir;
+  const { done, total, startedAt, finishedAt = startedAt } = generator.progress();
+  if (state === 'interrupted') {
+    console.log(`Interrupted after ${done} of ${total} sample pictures: the set is generated anew next time.`);
+    return undefined;
+  }
+  console.log(`Sample set: ${done} pictures written in ${((finishedAt - startedAt) / 1000).toFixed(1)} s`);
+  return dir;
 }
 
 async function browseFolder(
   manager: BackgroundTaskManager,
   session: Session,
   options: BrowseOptions & { root: string },
-  skip: boolean,
 ): Promise<RunSummary> {
-  const images = skip || session.interrupted ? [] : await scanImages(options.root, options.outDir);
+  const images = session.interrupted ? [] : await scanImages(options.root, options.outDir);
   const index = join(options.outDir, 'index.json');
   console.log(`Browsing ${images.length} images in ${options.root} with up to ${manager.maxThreads} threads`);
   const { thumbnails, metadata } = startRetrievers(manager, session, options, images, index);
@@ -141,6 +143,12 @@ function startRetrievers(
     if (options.clearAfter === 0) thumbnails.clear();
   }
   return { thumbnails, metadata };
+}
+
+/** The summary of a run interrupted before it browsed anything: no index was written. */
+function nothingBrowsed(outDir: string): RunSummary {
+  const thumbnails = { made: 0, cached: 0, failed: 0, stopped: 0 };
+  return { images: 0, thumbnails, metadata: { indexed: 0, failed: 0 }, outDir, index: join(outDir, 'index.json') };
 }
 
 function summarize(images: readonly ImageEntry[], records: RunRecords, outDir: string, index: string): RunSummary {

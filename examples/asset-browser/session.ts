@@ -44,6 +44,12 @@ export class Session {
     return retriever;
   }
 
+  /** Shows `retriever` no more: its part of the run is over. */
+  remove(retriever: Retriever): void {
+    const index = this.#retrievers.findIndex((entry) => entry.retriever === retriever);
+    if (index >= 0) this.#retrievers.splice(index, 1);
+  }
+
   /** What the display shows now. */
   snapshot(): ProgressSnapshot {
     const retrievers = this.#retrievers.map(({ retriever }) => retriever);
