@@ -14,21 +14,16 @@ export const SampleKinds = Object.freeze({
 export type SampleKind = keyof typeof SampleKinds;
 
 type Rgb = readonly [number, number, number];
-type Painter = (x: number, y: number) => Rgb;
+/** Writes the colour of pixel (x, y) at `data[i]`, `data[i + 1]`, `data[i + 2]`. */
+type Painter = (data: Uint8Array, i: number, x: number, y: number) => void;
 
 /** Draws a `width`×`height` opaque picture of `kind`; the same arguments give the same pixels. */
 export function drawSample(kind: SampleKind, width: number, height: number, seed: number): RgbaImage {
   const random = createRandom(seed);
-  const painter = painters[kind](width, height, random);
-  const data = new Uint8Array(width * height * 4);
+  const paint = painters[kind](width, height, random);
+  const data = new Uint8Array(width * height * 4).fill(255); // opaque: every fourth byte stays 255
   for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i += 4) {
-      const [r, g, b] = painter(x, y);
-      data[i] = r;
-      data[i + 1] = g;
-      data[i + 2] = b;
-      data[i + 3] = 255;
-    }
+    for (let x = 0; x < width; x++, i += 4) paint(data, i, x, y);
   }
   return { width, height, data };
 }
@@ -39,12 +34,20 @@ const randomColour = (random: () => number): Rgb => [
   randomInt(random, 0, 255),
 ];
 
-const mix = (a: Rgb, b: Rgb, t: number): Rgb => [
-  Math.round(a[0] + (b[0] - a[0]) * t),
-  Math.round(a[1] + (b[1] - a[1]) * t),
-  Math.round(a[2] + (b[2] - a[2]) * t),
-];
+function put(data: Uint8Array, i: number, colour: Rgb): void {
+  data[i] = colour[0];
+  data[i + 1] = colour[1];
+  data[i + 2] = colour[2];
+}
 
+/** Writes the colour `t` of the way from `a` to `b`. */
+function mixInto(data: Uint8Array, i: number, a: Rgb, b: Rgb, t: number): void {
+  data[i] = a[0] + (b[0] - a[0]) * t;
+  data[i + 1] = a[1] + (b[1] - a[1]) * t;
+  data[i + 2] = a[2] + (b[2] - a[2]) * t;
+}
+
+// Each painter allocates nothing per pixel: the set has tens of millions of them.
 const painters: Record<SampleKind, (width: number, height: number, random: () => number) => Painter> = {
   gradient: (width, height, random) => {
     const [from, to] = [randomColour(random), randomColour(random)];
@@ -52,12 +55,16 @@ const painters: Record<SampleKind, (width: number, height: number, random: () =>
     const [dx, dy] = [Math.cos(angle), Math.sin(angle)];
     const span = Math.abs(dx) * width + Math.abs(dy) * height;
     const offset = Math.min(0, dx * width) + Math.min(0, dy * height);
-    return (x, y) => mix(from, to, (x * dx + y * dy - offset) / span);
+    return (data, i, x, y) => {
+      mixInto(data, i, from, to, (x * dx + y * dy - offset) / span);
+    };
   },
   checkerboard: (_width, _height, random) => {
     const [a, b] = [randomColour(random), randomColour(random)];
     const cell = randomInt(random, 4, 48);
-    return (x, y) => ((Math.floor(x / cell) + Math.floor(y / cell)) % 2 === 0 ? a : b);
+    return (data, i, x, y) => {
+      put(data, i, (Math.floor(x / cell) + Math.floor(y / cell)) % 2 === 0 ? a : b);
+    };
   },
   circles: (width, height, random) => {
     const background = randomColour(random);
@@ -67,14 +74,18 @@ const painters: Record<SampleKind, (width: number, height: number, random: () =>
       r2: (random() * Math.min(width, height) * 0.4 + 4) ** 2,
       colour: randomColour(random),
     }));
-    return (x, y) => {
+    return (data, i, x, y) => {
       let colour = background;
       for (const c of circles) if ((x - c.cx) ** 2 + (y - c.cy) ** 2 <= c.r2) colour = c.colour;
-      return colour;
+      put(data, i, colour);
     };
   },
   noise: (_width, _height, random) => {
     const base = randomColour(random);
-    return () => mix(base, randomColour(random), 0.5);
+    return (data, i) => {
+      data[i] = (base[0] + random() * 256) / 2;
+      data[i + 1] = (base[1] + random() * 256) / 2;
+      data[i + 2] = (base[2] + random() * 256) / 2;
+    };
   },
 };

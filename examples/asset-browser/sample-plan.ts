@@ -3,7 +3,7 @@ import { createRandom, randomInt } from './random.js';
 import { SampleKinds, type SampleKind } from './sample-draw.js';
 
 /** Bump when the plan or the drawing changes: a cached set of another version is generated anew. */
-export const SAMPLE_SET_VERSION = 1;
+export const SAMPLE_SET_VERSION = 2;
 
 /** One picture to draw and write. */
 export interface SampleSpec {
@@ -52,7 +52,7 @@ const LARGE: readonly Size[] = [
  * JPEG only up to this many pixels: jpeg-js, pure JavaScript, took 230 to 410 ms to encode 640×480
  * on this project's shared two-core machine, and the first run should take seconds, not a minute.
  */
-const MAX_JPEG_PIXELS = 480 * 360;
+const MAX_JPEG_PIXELS = 400 * 300;
 
 /** `count` pictures of varied kind, size, orientation and format, one in 80 large (the 80th, 160th, …), the last a truncated JPEG. */
 export function samplePlan(count: number, seed = 20_251_201): SampleSpec[] {
