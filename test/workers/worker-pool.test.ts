@@ -19,7 +19,7 @@ function heldWorkers() {
   const loaded: number[] = [];
   let wake: (() => void) | undefined;
   channel.onmessage = (event) => {
-    const message = (event as MessageEvent<{ loaded?: number }>).data;
+    const message = (event as { data: { loaded?: number } }).data;
     if (message.loaded === undefined) return;
     loaded.push(message.loaded);
     wake?.();
