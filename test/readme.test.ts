@@ -36,7 +36,7 @@ function documentedOutputs(code: string): string[] {
   const visit = (node: ts.Node): void => {
     if (isConsoleLog(node)) {
       let statement: ts.Node = node;
-      while (!ts.isExpressionStatement(statement) && statement.parent !== undefined) statement = statement.parent;
+      while (!ts.isExpressionStatement(statement) && !ts.isSourceFile(statement)) statement = statement.parent;
       statements.add(statement as ts.Statement);
     }
     ts.forEachChild(node, visit);
