@@ -12,7 +12,7 @@
  * the callback is written, not where its line is printed.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +65,11 @@ function run(code: string): { stdout: string; stderr: string; status: number | n
   const dir = mkdtempSync(join(tmpdir(), 'btm-readme-'));
   const file = join(dir, 'example.mts');
   writeFileSync(file, code.replaceAll("from 'background-task-manager'", `from '${entry}'`));
-  return spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
+  try {
+    return spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('README examples', () => {
