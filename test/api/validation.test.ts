@@ -88,6 +88,28 @@ describe('bad input: a clear error at the call, nothing queued is lost', () => {
     ]);
   });
 
+  it('rejects a NaN group with a TypeError and keeps what was queued', async () => {
+    const manager = create({ startProcessing: false });
+    manager.addTask(() => 'kept', { group: 0 });
+    expect(() => manager.addTask(() => 1, { group: Number.NaN })).toThrow(
+      new TypeError('Expected `group` to be a string or a number, got NaN (number)'),
+    );
+    expect(() => manager.addPassThroughTask({ group: Number.NaN })).toThrow(TypeError);
+    expect(manager.pendingCount).toBe(1);
+  });
+
+  it('copies taskArgs at the call: later changes to the caller’s array do not reach the task', async () => {
+    const manager = create({ startProcessing: false });
+    const calls: unknown[][] = [];
+    const taskArgs: unknown[] = [1, 'two'];
+    manager.addTask((...args: unknown[]) => calls.push(args), { taskArgs });
+    taskArgs[0] = 'changed';
+    taskArgs.push('appended');
+    manager.startProcessing();
+    await settle();
+    expect(calls).toEqual([[1, 'two', {}]]);
+  });
+
   it('rejects each bad addTask argument with a TypeError and keeps what was queued', async () => {
     const manager = create({ startProcessing: false });
     const events = record(manager);

@@ -1,15 +1,20 @@
 /**
  * Random command sequences run against the real manager and the reference
  * model side by side (fast-check model-based testing). After every command
- * both sides are let run to quiescence and compared: events with payloads,
- * the callables' invocations (args and merged kwargs), the running and
- * unsettled sets, and every task's state.
+ * both sides are let run to quiescence and compared: events with payloads
+ * (tracebacks included), the callables' invocations (args and merged
+ * kwargs), the running and unsettled sets, every task's state (undefined
+ * once a small `finishedTaskHistory` has released it), the phase, the
+ * pending count and which `onIdle()` promises have resolved. Errors thrown
+ * inside the manager's own callbacks (unhandled rejections, uncaught
+ * exceptions) fail the property at the command that caused them.
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { BackgroundTaskManager, type TaskContext, type TaskGroup } from '../../src/index.js';
 import { deferred, settle, type Deferred } from '../helpers.js';
-import { ReferenceModel, type Invocation, type ModelEvent } from './reference-model.js';
+import { captureProcessFaults } from './process-faults.js';
+import { ReferenceModel, type Invocation, type ModelBehaviour, type ModelEvent } from './reference-model.js';
 
 type StopFlags = { stopUpstream: boolean; stopDownstream: boolean };
 
@@ -19,16 +24,19 @@ export class RealSystem {
   readonly events: ModelEvent[] = [];
   readonly invocations: Invocation[] = [];
   readonly listenerOutcomes: string[] = [];
+  readonly idleResolved: number[] = [];
   readonly #unsettled = new Map<number, Deferred>();
+  readonly #behaviours = new Map<number, ModelBehaviour>();
   #tasksAdded = 0;
+  #idleCalls = 0;
 
-  constructor(maxThreads: number, startProcessing: boolean) {
-    this.manager = new BackgroundTaskManager({ maxThreads, startProcessing, finishedTaskHistory: 100_000 });
+  constructor(maxThreads: number, startProcessing: boolean, finishedTaskHistory: number) {
+    this.manager = new BackgroundTaskManager({ maxThreads, startProcessing, finishedTaskHistory });
     this.manager.on('taskCompleted', (uid, group, result) =>
       this.events.push({ type: 'taskCompleted', uid, group, result }),
     );
-    this.manager.on('taskFailed', (uid, group, message) =>
-      this.events.push({ type: 'taskFailed', uid, group, message }),
+    this.manager.on('taskFailed', (uid, group, message, traceback) =>
+      this.events.push({ type: 'taskFailed', uid, group, message, traceback }),
     );
     this.manager.on('taskGroupFinished', (group) => this.events.push({ type: 'taskGroupFinished', group }));
     this.manager.on('error', (error) => {
@@ -36,20 +44,34 @@ export class RealSystem {
     });
   }
 
-  /** The callable of every non-pass-through task: records its call, then waits for the test. */
+  /**
+   * The callable of every non-pass-through task: records its call, then
+   * returns or throws at once, or returns a promise the test settles later.
+   */
   readonly #callable = ((system: RealSystem) =>
-    function (this: TaskContext, ...args: unknown[]): Promise<unknown> {
+    function (this: TaskContext, ...args: unknown[]): unknown {
       const kwargs = args.pop() as Record<string, unknown>;
       system.invocations.push({ uid: this.uid, args, kwargs: { ...kwargs } });
+      const behaviour = system.#behaviours.get(this.uid) ?? { kind: 'promise' };
+      if (behaviour.kind === 'value') return behaviour.value;
+      if (behaviour.kind === 'throw') throw behaviour.error;
       const settled = deferred();
       system.#unsettled.set(this.uid, settled);
       return settled.promise;
     })(this);
 
   addTask(options: Parameters<ReferenceModel['addTask']>[0]): number {
-    const uid = this.manager.addTask(this.#callable, options);
+    const { behaviour, ...rest } = options ?? {};
+    // §4: the callable never runs inside addTask, so its behaviour can be filed under its uid after.
+    const uid = this.manager.addTask(this.#callable, rest);
+    if (behaviour !== undefined) this.#behaviours.set(uid, behaviour);
     this.#tasksAdded++;
     return uid;
+  }
+
+  onIdle(): void {
+    const id = this.#idleCalls++;
+    void this.manager.onIdle().then(() => this.idleResolved.push(id));
   }
 
   addPassThroughTask(options: Parameters<ReferenceModel['addPassThroughTask']>[0]): number {
@@ -115,6 +137,7 @@ type UpstreamPick = { kind: 'existing'; index: number } | { kind: 'unknown'; id:
 const groups: ReadonlyArray<TaskGroup | undefined> = [undefined, 'a', 'b', 0, 1];
 
 interface AddSpec {
+  readonly behaviour: ModelBehaviour;
   readonly priority: number | undefined;
   readonly group: TaskGroup | undefined;
   readonly upstream: readonly UpstreamPick[];
@@ -157,13 +180,12 @@ type Action =
   | { kind: 'pause' }
   | { kind: 'start' }
   | { kind: 'nextGroupId' }
+  | { kind: 'onIdle' }
   | { kind: 'shutDown' };
 
-/** The model never forgets a task: its task count is the first id it does not know. */
-export function modelTaskCount(model: ReferenceModel): number {
-  let count = 0;
-  while (model.getTaskState(count) !== undefined) count++;
-  return count;
+/** Every side gets its own copy of a returned value, as two independent callables would make. */
+function ownBehaviour(behaviour: ModelBehaviour): ModelBehaviour {
+  return behaviour.kind === 'value' ? { kind: 'value', value: structuredClone(behaviour.value) } : behaviour;
 }
 
 /** The calls the model and the real system share, so one function applies an action to either. */
@@ -177,13 +199,20 @@ type Target = Pick<
   | 'pauseProcessing'
   | 'startProcessing'
   | 'nextGroupId'
+  | 'onIdle'
   | 'shutDown'
 >;
 
 function applyTo(target: Target, action: Action, taskCount: number): string {
   switch (action.kind) {
     case 'add':
-      return outcome(() => target.addTask({ ...addOptions(action.spec, taskCount), taskArgs: [...action.spec.args] }));
+      return outcome(() =>
+        target.addTask({
+          ...addOptions(action.spec, taskCount),
+          taskArgs: [...action.spec.args],
+          behaviour: ownBehaviour(action.spec.behaviour),
+        }),
+      );
     case 'passThrough':
       return outcome(() => target.addPassThroughTask(addOptions(action.spec, taskCount)));
     case 'stopTask':
@@ -208,6 +237,10 @@ function applyTo(target: Target, action: Action, taskCount: number): string {
       });
     case 'nextGroupId':
       return String(target.nextGroupId());
+    case 'onIdle':
+      return outcome(() => {
+        target.onIdle();
+      });
     case 'shutDown':
       return outcome(() => {
         target.shutDown();
@@ -215,7 +248,7 @@ function applyTo(target: Target, action: Action, taskCount: number): string {
   }
 }
 
-const applyToModel = (model: ReferenceModel, action: Action): string => applyTo(model, action, modelTaskCount(model));
+const applyToModel = (model: ReferenceModel, action: Action): string => applyTo(model, action, model.taskCount);
 const applyToReal = (real: RealSystem, action: Action): string => applyTo(real, action, real.taskCount);
 
 /** Existing ids, plus one unknown id past the end. */
@@ -224,7 +257,13 @@ function pickTask(pick: number, taskCount: number): number {
 }
 
 function describeAction(action: Action): string {
-  return JSON.stringify(action);
+  return JSON.stringify(action, (_key, value: unknown) =>
+    value instanceof Error
+      ? `Error(${value.message})`
+      : typeof value === 'number' && !Number.isFinite(value)
+        ? String(value)
+        : value,
+  );
 }
 
 /** Both sides side by side; fast-check's "model" and "real" are this one object. */
@@ -233,11 +272,14 @@ export class Systems {
   readonly real: RealSystem;
   readonly maxThreads: number;
   readonly modelListenerOutcomes: string[] = [];
+  /** Errors that escaped the manager into the process (see {@link captureProcessFaults}). */
+  readonly #faults: readonly string[];
 
-  constructor(maxThreads: number, startProcessing: boolean) {
+  constructor(maxThreads: number, startProcessing: boolean, finishedTaskHistory: number, faults: readonly string[]) {
     this.maxThreads = maxThreads;
-    this.model = new ReferenceModel({ maxThreads, startProcessing });
-    this.real = new RealSystem(maxThreads, startProcessing);
+    this.#faults = faults;
+    this.model = new ReferenceModel({ maxThreads, startProcessing, finishedTaskHistory });
+    this.real = new RealSystem(maxThreads, startProcessing, finishedTaskHistory);
   }
 
   apply(action: Action): void {
@@ -251,11 +293,15 @@ export class Systems {
     this.model.flush();
     await settle();
     const { model, real } = this;
+    expect(this.#faults, 'errors thrown inside the manager').toEqual([]);
     expect(real.listenerOutcomes).toEqual(this.modelListenerOutcomes);
     expect(real.events).toEqual(model.events);
     expect(real.invocations).toEqual(model.invocations);
     expect(real.unsettled()).toEqual(model.unsettled());
-    expect(real.taskCount).toBe(modelTaskCount(model));
+    expect(real.taskCount).toBe(model.taskCount);
+    expect(real.manager.phase).toBe(model.phase);
+    expect(real.manager.pendingCount).toBe(model.pendingCount);
+    expect([...real.idleResolved].sort((a, b) => a - b)).toEqual([...model.idleResolved].sort((a, b) => a - b));
     const ids = Array.from({ length: real.taskCount + 1 }, (_, uid) => uid);
     expect(ids.map((uid) => real.manager.getTaskState(uid))).toEqual(ids.map((uid) => model.getTaskState(uid)));
     const running = ids.filter((uid) => real.manager.getTaskState(uid) === 'running');
@@ -297,8 +343,8 @@ function onNext(systems: Systems, trigger: Trigger, action: Action, useEventTarg
       once({ type: trigger, uid, group, result });
     });
   if (trigger === 'taskFailed')
-    manager.on('taskFailed', (uid, group, message) => {
-      once({ type: trigger, uid, group, message });
+    manager.on('taskFailed', (uid, group, message, traceback) => {
+      once({ type: trigger, uid, group, message, traceback });
     });
   if (trigger === 'taskGroupFinished')
     manager.on('taskGroupFinished', (group) => {
@@ -331,7 +377,7 @@ class SettleCommand implements SystemsCommand {
       systems.model.complete(uid, structuredClone(this.outcome.result));
       systems.real.complete(uid, structuredClone(this.outcome.result));
     } else {
-      const error = makeError(this.outcome.error, uid);
+      const error = makeError(this.outcome.error, `task ${uid}`);
       systems.model.fail(uid, error);
       systems.real.fail(uid, error);
     }
@@ -340,9 +386,9 @@ class SettleCommand implements SystemsCommand {
   toString = (): string => `settle(pick ${this.pick}, ${JSON.stringify(this.outcome)})`;
 }
 
-function makeError(kind: 'Error' | 'string' | 'undefined', uid: number): unknown {
-  if (kind === 'Error') return new Error(`task ${uid} failed`);
-  if (kind === 'string') return `task ${uid} failed (string)`;
+function makeError(kind: 'Error' | 'string' | 'undefined', what: string): unknown {
+  if (kind === 'Error') return new Error(`${what} failed`);
+  if (kind === 'string') return `${what} failed (string)`;
   return undefined;
 }
 
@@ -363,21 +409,40 @@ class OnNextCommand implements SystemsCommand {
 
 // ---- arbitraries ----
 
-const priority = fc.option(fc.integer({ min: -2, max: 2 }), { nil: undefined });
+// Mostly a few small integers (many ties, where add order decides), then any finite number:
+// negative, fractional, huge, -0 and the extremes.
+const priority = fc.option(
+  fc.oneof(
+    { weight: 4, arbitrary: fc.integer({ min: -2, max: 2 }) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        -0,
+        0.5,
+        -0.5,
+        1.5,
+        63,
+        64,
+        -64,
+        -65,
+        1e9,
+        -1e9,
+        2 ** 53,
+        Number.MAX_VALUE,
+        -Number.MAX_VALUE,
+        Number.MIN_VALUE,
+      ),
+    },
+    { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
+  ),
+  { nil: undefined },
+);
 const group = fc.constantFrom(...groups);
 const upstreamPick: fc.Arbitrary<UpstreamPick> = fc.oneof(
   { weight: 5, arbitrary: fc.nat({ max: 1000 }).map((index) => ({ kind: 'existing' as const, index })) },
   { weight: 1, arbitrary: fc.integer({ min: 500, max: 600 }).map((id) => ({ kind: 'unknown' as const, id })) },
 );
 const kwargKey = fc.constantFrom('k', 'x', 'y');
-const spec: fc.Arbitrary<AddSpec> = fc.record({
-  priority,
-  group,
-  upstream: fc.array(upstreamPick, { maxLength: 3 }),
-  args: fc.array(fc.integer({ min: -9, max: 9 }), { maxLength: 2 }),
-  kwargs: fc.option(fc.dictionary(kwargKey, fc.integer({ min: 0, max: 9 }), { maxKeys: 2 }), { nil: undefined }),
-});
-const flags: fc.Arbitrary<StopFlags> = fc.record({ stopUpstream: fc.boolean(), stopDownstream: fc.boolean() });
 const result: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.dictionary(kwargKey, fc.integer({ min: 0, max: 9 }), { maxKeys: 3 }) },
   { weight: 1, arbitrary: fc.integer() },
@@ -386,6 +451,25 @@ const result: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.array(fc.integer(), { maxLength: 2 }) },
 );
 
+const thrown = fc.constantFrom('Error' as const, 'string' as const, 'undefined' as const);
+// One Error object per generated action: both sides throw the very same one, so their tracebacks match.
+const behaviour: fc.Arbitrary<ModelBehaviour> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant({ kind: 'promise' as const }) },
+  { weight: 2, arbitrary: fc.constant(null).chain(() => result.map((value) => ({ kind: 'value' as const, value }))) },
+  {
+    weight: 1,
+    arbitrary: thrown.map((kind) => ({ kind: 'throw' as const, error: makeError(kind, 'thrown at once:') })),
+  },
+);
+const spec: fc.Arbitrary<AddSpec> = fc.record({
+  behaviour,
+  priority,
+  group,
+  upstream: fc.array(upstreamPick, { maxLength: 3 }),
+  args: fc.array(fc.integer({ min: -9, max: 9 }), { maxLength: 2 }),
+  kwargs: fc.option(fc.dictionary(kwargKey, fc.integer({ min: 0, max: 9 }), { maxKeys: 2 }), { nil: undefined }),
+});
+const flags: fc.Arbitrary<StopFlags> = fc.record({ stopUpstream: fc.boolean(), stopDownstream: fc.boolean() });
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 10, arbitrary: spec.map((s) => ({ kind: 'add' as const, spec: s })) },
   { weight: 3, arbitrary: spec.map((s) => ({ kind: 'passThrough' as const, spec: s })) },
@@ -402,6 +486,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ kind: 'pause' as const }) },
   { weight: 3, arbitrary: fc.constant({ kind: 'start' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'nextGroupId' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'onIdle' as const }) },
 );
 /** Shutting down ends most of the interest of a run: rare, and only as its own command. */
 const shutDown = fc.constant({ kind: 'shutDown' as const });
@@ -444,17 +529,28 @@ export interface ModelRunOptions {
   readonly maxCommands: number;
 }
 
+/** Mostly a history long enough never to forget; sometimes one so short that released tasks answer undefined. */
+const finishedTaskHistory = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(100_000) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) },
+);
+
 /** The property: any command sequence keeps the real manager and the model in agreement. */
 export function agreementProperty(options: ModelRunOptions) {
   return fc.asyncProperty(
     fc.integer({ min: 1, max: 3 }),
     fc.boolean(),
+    finishedTaskHistory,
     fc.commands(weightedCommands, { maxCommands: options.maxCommands, size: 'max' }),
-    async (maxThreads, startProcessing, cmds) => {
-      const systems = new Systems(maxThreads, startProcessing);
+    async (maxThreads, startProcessing, history, cmds) => {
+      const faults = captureProcessFaults();
+      const systems = new Systems(maxThreads, startProcessing, history, faults.errors);
       try {
         await fc.asyncModelRun(() => ({ model: systems, real: systems }), cmds);
+        await settle();
+        expect(faults.errors, 'errors thrown inside the manager').toEqual([]);
       } finally {
+        faults.restore();
         await systems.real.manager.shutDown();
       }
     },

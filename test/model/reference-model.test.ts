@@ -186,13 +186,14 @@ describe('failure', () => {
     const a = model.addTask({ group: 1 });
     const b = model.addTask();
     model.flush();
-    model.fail(a, new TypeError('boom'));
+    const boom = new TypeError('boom');
+    model.fail(a, boom);
     model.fail(b, 42);
     model.flush();
     expect(model.events).toEqual([
-      { type: 'taskFailed', uid: a, group: 1, message: 'boom' },
+      { type: 'taskFailed', uid: a, group: 1, message: 'boom', traceback: boom.stack },
       { type: 'taskGroupFinished', group: 1 },
-      { type: 'taskFailed', uid: b, group: undefined, message: '42' },
+      { type: 'taskFailed', uid: b, group: undefined, message: '42', traceback: '42' },
     ]);
   });
 
@@ -442,10 +443,11 @@ describe('processing and shutdown', () => {
     const model = createModel();
     const a = model.addTask({ taskArgs: ['worker-task'] });
     model.flush();
-    model.fail(a, new Error('result could not be cloned'));
+    const error = new Error('result could not be cloned');
+    model.fail(a, error);
     model.flush();
     expect(model.events).toEqual([
-      { type: 'taskFailed', uid: a, group: undefined, message: 'result could not be cloned' },
+      { type: 'taskFailed', uid: a, group: undefined, message: 'result could not be cloned', traceback: error.stack },
     ]);
   });
 });

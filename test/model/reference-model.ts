@@ -9,15 +9,23 @@
 export type Group = string | number;
 export type ModelEvent =
   | { type: 'taskCompleted'; uid: number; group: Group | undefined; result: unknown }
-  | { type: 'taskFailed'; uid: number; group: Group | undefined; message: string }
+  | { type: 'taskFailed'; uid: number; group: Group | undefined; message: string; traceback: string }
   | { type: 'taskGroupFinished'; group: Group };
 export type ModelTaskState = 'blocked' | 'queued' | 'running' | 'done' | 'failed' | 'stopped';
+export type ModelPhase = 'paused' | 'processing' | 'shutDown';
+/**
+ * What a task's callable does when invoked (T2): return a promise that the
+ * test settles later (the default), return a value, or throw, at once.
+ */
+export type ModelBehaviour =
+  { kind: 'promise' } | { kind: 'value'; value: unknown } | { kind: 'throw'; error: unknown };
 export interface ModelAddOptions {
   priority?: number;
   group?: Group;
   upstreamTaskIds?: number[];
   taskArgs?: unknown[];
   taskKwargs?: Record<string, unknown>;
+  behaviour?: ModelBehaviour;
 }
 export interface Invocation {
   uid: number;
@@ -51,6 +59,7 @@ interface ModelTask {
   readonly upstream: readonly number[];
   readonly args: readonly unknown[];
   readonly passThrough: boolean;
+  readonly behaviour: ModelBehaviour;
   kwargs: Record<string, unknown>;
   status: Status;
   /** Invoked or started, and its settle job has not run yet (S2). */
@@ -80,6 +89,8 @@ const pushUnseen = (worklist: ModelTask[], seen: Set<number>, tasks: readonly Mo
 
 // §9, F2
 const failureMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+const failureTraceback = (error: unknown): string =>
+  error instanceof Error && typeof error.stack === 'string' ? error.stack : failureMessage(error);
 
 export class ReferenceModel {
   readonly events: ModelEvent[] = [];
@@ -88,14 +99,23 @@ export class ReferenceModel {
   readonly #tasks: ModelTask[] = []; // index === uid (§ Vocabulary: 0, 1, 2, …)
   readonly #jobs: Job[] = [];
   readonly #listeners: ((event: ModelEvent) => void)[] = [];
+  readonly #history: number;
+  /** Uids in the order they left the pending set (I2: only the last `#history` are remembered). */
+  readonly #finishOrder: number[] = [];
+  readonly #finishIndex = new Map<number, number>();
+  /** `onIdle()` calls not resolved yet, by id, and the ids resolved so far in order. */
+  #idleWaiters: number[] = [];
+  #idleCalls = 0;
+  readonly idleResolved: number[] = [];
   #processing: boolean;
   #isShutDown = false;
   #dispatchQueued = false;
   #flushing = false;
   #nextGroup = 0;
 
-  constructor(options: { maxThreads: number; startProcessing: boolean }) {
+  constructor(options: { maxThreads: number; startProcessing: boolean; finishedTaskHistory?: number }) {
     this.#maxThreads = options.maxThreads;
+    this.#history = options.finishedTaskHistory ?? 1000;
     this.#processing = options.startProcessing; // §18
   }
 
@@ -167,8 +187,30 @@ export class ReferenceModel {
   getTaskState(uid: number): ModelTaskState | undefined {
     const task = this.#tasks[uid];
     if (task === undefined) return undefined;
+    const finished = this.#finishIndex.get(uid);
+    if (finished !== undefined && finished < this.#finishOrder.length - this.#history) return undefined; // I2: released
     if (task.status !== 'waiting') return task.status;
     return this.#pendingUpstream(task).length > 0 ? 'blocked' : 'queued'; // I2
+  }
+
+  /** Every task ever added, forgotten or not: the first uid not used yet. */
+  get taskCount(): number {
+    return this.#tasks.length;
+  }
+
+  get phase(): ModelPhase {
+    if (this.#isShutDown) return 'shutDown';
+    return this.#processing ? 'processing' : 'paused';
+  }
+
+  get pendingCount(): number {
+    return this.#tasks.filter(isPending).length;
+  }
+
+  /** An `onIdle()` call (ids 0, 1, 2, … in call order): resolved at once when nothing is pending, else once nothing is. */
+  onIdle(): void {
+    this.#idleWaiters.push(this.#idleCalls++);
+    this.#notifyIfIdle();
   }
 
   unsettled(): number[] {
@@ -212,6 +254,7 @@ export class ReferenceModel {
       upstream,
       args: passThrough ? [] : [...(options.taskArgs ?? [])],
       passThrough,
+      behaviour: options.behaviour ?? { kind: 'promise' },
       kwargs: { ...options.taskKwargs }, // §7: always an object
       status: 'waiting',
       holdsSlot: false,
@@ -262,8 +305,14 @@ export class ReferenceModel {
       this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: true, result: kwargs } });
       return;
     }
-    task.unsettled = true;
     this.invocations.push({ uid: task.uid, args: [...task.args], kwargs }); // §7
+    const behaviour = task.behaviour;
+    // T2: a value returned or an error thrown at once is settled in a microtask queued now.
+    if (behaviour.kind === 'value')
+      this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: true, result: behaviour.value } });
+    else if (behaviour.kind === 'throw')
+      this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: false, error: behaviour.error } });
+    else task.unsettled = true;
   }
 
   #requestSettle(uid: number, outcome: Outcome): void {
@@ -279,7 +328,7 @@ export class ReferenceModel {
     task.holdsSlot = false;
     if (task.status === 'running') {
       if (outcome.ok) this.#completeTask(task, outcome.result);
-      else this.#failCascade(task, failureMessage(outcome.error));
+      else this.#failCascade(task, failureMessage(outcome.error), failureTraceback(outcome.error));
     }
     // T3: the settle job ends with a dispatch run of its own (the scheduled dispatch job, if any, stays queued),
     // also when the outcome was ignored, since the freed slot may let a queued task start.
@@ -293,25 +342,25 @@ export class ReferenceModel {
         downstream.kwargs = { ...downstream.kwargs, ...result };
       }
     }
-    task.status = 'done';
+    this.#finish(task, 'done');
     const groupFinished = this.#groupLeftEmpty(task); // decided at removal (R1)
     this.#emit({ type: 'taskCompleted', uid: task.uid, group: task.group, result });
     if (groupFinished && task.group !== undefined) this.#emit({ type: 'taskGroupFinished', group: task.group });
   }
 
   // F1, §10: breadth first, nearest first, siblings by uid; stopped ones skipped.
-  #failCascade(failed: ModelTask, message: string): void {
+  #failCascade(failed: ModelTask, message: string, traceback: string): void {
     const queue: ModelTask[] = [failed];
     const seen = new Set<number>([failed.uid]);
     const finishedGroups: Group[] = [];
     for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
       if (!isPending(task)) continue;
       pushUnseen(queue, seen, this.#pendingDownstream(task)); // before its own event, like the original
-      task.status = 'failed';
+      this.#finish(task, 'failed');
       const group = task.group;
       const groupFinished =
         this.#groupLeftEmpty(task) && !finishedGroups.some((finished) => sameGroup(finished, group));
-      this.#emit({ type: 'taskFailed', uid: task.uid, group, message });
+      this.#emit({ type: 'taskFailed', uid: task.uid, group, message, traceback });
       if (groupFinished && group !== undefined) {
         finishedGroups.push(group); // F1: at most once per group per cascade
         this.#emit({ type: 'taskGroupFinished', group });
@@ -331,13 +380,27 @@ export class ReferenceModel {
       if (stopUpstream) pushUnseen(worklist, seen, this.#pendingUpstream(task));
       if (stopDownstream) pushUnseen(worklist, seen, this.#pendingDownstream(task));
     }
-    for (const task of worklist) task.status = 'stopped'; // keeps holdsSlot (S2)
+    for (const task of worklist) this.#finish(task, 'stopped'); // keeps holdsSlot (S2)
     this.#scheduleDispatch(); // T1, S3: a downstream task may have become startable
   }
 
-  // §3, S3: an upstream id counts only while it names a pending task.
+  // §3, S3: an upstream id counts only while it names a pending task; in the order given (S1's walk).
   #pendingUpstream(task: ModelTask): ModelTask[] {
-    return this.#tasks.filter((candidate) => isPending(candidate) && task.upstream.includes(candidate.uid));
+    return task.upstream.map((uid) => this.#tasks[uid] as ModelTask).filter(isPending);
+  }
+
+  /** The task leaves the pending set: remembered in finishing order (I2); onIdle waiters resolve when none is left. */
+  #finish(task: ModelTask, status: 'done' | 'failed' | 'stopped'): void {
+    task.status = status;
+    this.#finishIndex.set(task.uid, this.#finishOrder.length);
+    this.#finishOrder.push(task.uid);
+    this.#notifyIfIdle();
+  }
+
+  #notifyIfIdle(): void {
+    if (this.#idleWaiters.length === 0 || this.#tasks.some(isPending)) return;
+    this.idleResolved.push(...this.#idleWaiters);
+    this.#idleWaiters = [];
   }
 
   // R1/F1: direct downstream tasks still pending, in the order they were added.

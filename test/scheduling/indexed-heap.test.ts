@@ -13,18 +13,21 @@ const order = (a: Item, b: Item): number => (before(a, b) ? -1 : before(b, a) ? 
 describe('IndexedHeap', () => {
   it('pops in (priority desc, seq asc) order after any pushes and removals', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: -3, max: 3 }), fc.boolean()), { maxLength: 200 }), (specs) => {
-        const heap = new IndexedHeap<Item>(before);
-        const items = specs.map(([priority], seq) => ({ heapIndex: -1, priority, seq }));
-        for (const item of items) heap.push(item);
-        const kept = items.filter((_, i) => !(specs[i] as [number, boolean])[1]);
-        for (const [i, item] of items.entries())
-          if ((specs[i] as [number, boolean])[1]) expect(heap.remove(item)).toBe(true);
-        const popped: Item[] = [];
-        for (let item = heap.pop(); item !== undefined; item = heap.pop()) popped.push(item);
-        expect(popped).toEqual([...kept].sort(order));
-        expect(popped.every((item) => item.heapIndex === -1)).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: -3, max: 3 }), fc.boolean()), { maxLength: 200, size: 'max' }),
+        (specs) => {
+          const heap = new IndexedHeap<Item>(before);
+          const items = specs.map(([priority], seq) => ({ heapIndex: -1, priority, seq }));
+          for (const item of items) heap.push(item);
+          const kept = items.filter((_, i) => !(specs[i] as [number, boolean])[1]);
+          for (const [i, item] of items.entries())
+            if ((specs[i] as [number, boolean])[1]) expect(heap.remove(item)).toBe(true);
+          const popped: Item[] = [];
+          for (let item = heap.pop(); item !== undefined; item = heap.pop()) popped.push(item);
+          expect(popped).toEqual([...kept].sort(order));
+          expect(popped.every((item) => item.heapIndex === -1)).toBe(true);
+        },
+      ),
     );
   });
 

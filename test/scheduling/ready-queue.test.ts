@@ -33,7 +33,7 @@ describe('ReadyQueue', () => {
       { weight: 1, arbitrary: fc.nat().map((pick) => ({ op: 'recycle' as const, pick })) },
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 300, size: 'max' }), (ops) => {
         const { store, add } = storeWithTasks();
         const queue = new ReadyQueue(store);
         const model: Item[] = [];

@@ -42,7 +42,7 @@ describe('TaskStore', () => {
       { weight: 2, arbitrary: fc.record({ op: fc.constant('free' as const), pick: fc.nat() }) },
     );
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 300 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 300, size: 'max' }), (steps) => {
         const store = new TaskStore();
         interface Task {
           uid: number;
@@ -100,6 +100,7 @@ describe('TaskStore', () => {
           }
         }
       }),
+      { numRuns: 40 },
     );
   });
 
@@ -241,7 +242,7 @@ describe('TaskStore out of memory', () => {
       { weight: 1, arbitrary: fc.constant({ op: 'reset' as const }) },
     );
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 40, size: 'max' }), (steps) => {
         const store = new TaskStore();
         let nextUid = 0;
         let live: number[] = [];

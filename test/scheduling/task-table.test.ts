@@ -7,7 +7,7 @@ describe('TaskTable', () => {
     // Gaps between uids: mostly small, some over the 16k uids of the page cache.
     const gaps = fc.oneof(fc.nat({ max: 200 }), fc.nat({ max: 40_000 }));
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(), gaps), { maxLength: 400 }), (steps) => {
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(), gaps), { maxLength: 400, size: 'max' }), (steps) => {
         const table = new TaskTable<string>();
         const model = new Map<number, string>();
         const deleted = new Set<number>();
@@ -49,6 +49,7 @@ describe('TaskTable', () => {
         expect(values).toEqual(uids.map((uid) => `t${uid}`));
         for (const odd of [-1, 1.5, Number.NaN, 2 ** 60]) expect(table.get(odd)).toBeUndefined();
       }),
+      { numRuns: 25 },
     );
   });
 

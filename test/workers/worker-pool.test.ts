@@ -1,0 +1,82 @@
+/**
+ * The pool's own bookkeeping of idle workers, on a pool of ONE thread so that
+ * no second thread can hide a lost or dead worker. A task sent to a dead
+ * worker, or a worker nobody gives work to, would leave the next task
+ * waiting for good: each test bounds that hang with its own timeout.
+ */
+import { BroadcastChannel } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { workerTask } from '../../src/index.js';
+import { HELD_CHANNEL } from '../fixtures/held-channel.js';
+import { failureOf, managersWith, resultOf } from '../helpers.js';
+
+const create = managersWith({ startProcessing: true, maxThreads: 1 });
+const HANG_BOUND_MS = 20_000;
+
+/** The main thread's end of the held workers' broadcast channel. */
+function heldWorkers() {
+  const channel = new BroadcastChannel(HELD_CHANNEL);
+  const loaded: number[] = [];
+  let wake: (() => void) | undefined;
+  channel.onmessage = (event) => {
+    const message = (event as { data: { loaded?: number } }).data;
+    if (message.loaded === undefined) return;
+    loaded.push(message.loaded);
+    wake?.();
+  };
+  afterEach(() => {
+    channel.close();
+  });
+  return {
+    /** The thread id of the next worker whose module has loaded (it waits for `go`). */
+    async nextLoaded(): Promise<number> {
+      while (loaded.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      return loaded.shift() as number;
+    },
+    go(threadId: number): void {
+      channel.postMessage({ go: threadId });
+    },
+    exit(threadId: number): void {
+      channel.postMessage({ exit: threadId });
+    },
+  };
+}
+
+describe('the worker pool on one thread', () => {
+  it(
+    'never sends a task to a worker that died while idle: the task waits for the replacement',
+    { timeout: HANG_BOUND_MS },
+    async () => {
+      const held = heldWorkers();
+      const manager = create({ workerScript: new URL('../fixtures/held.worker.mjs', import.meta.url) });
+      const first = manager.addTask(workerTask('threadId'));
+      const worker = await held.nextLoaded();
+      const firstDone = resultOf(manager, first);
+      held.go(worker);
+      expect(await firstDone).toBe(worker);
+      // The worker is idle; it exits. poolifier starts the replacement after the pool has heard of the
+      // exit, so once the replacement has loaded the dead worker is known to be gone.
+      held.exit(worker);
+      const replacement = await held.nextLoaded();
+      expect(replacement).not.toBe(worker);
+      const next = manager.addTask(workerTask('threadId'));
+      const nextDone = resultOf(manager, next);
+      held.go(replacement);
+      expect(await nextDone).toBe(replacement);
+      expect(manager.getTaskState(next)).toBe('done');
+    },
+  );
+
+  it(
+    'keeps the worker whose task arguments could not be cloned: the next task runs on it',
+    { timeout: HANG_BOUND_MS },
+    async () => {
+      const manager = create({ workerScript: new URL('../fixtures/tasks.worker.mjs', import.meta.url) });
+      const first = manager.addTask(workerTask('threadId'));
+      const worker = await resultOf(manager, first);
+      const uncloneable = manager.addTask(workerTask('echo'), { taskArgs: [() => 1] });
+      expect(await failureOf(manager, uncloneable)).toMatch(/^The arguments of worker task 'echo' cannot be sent/);
+      expect(await resultOf(manager, manager.addTask(workerTask('threadId')))).toBe(worker);
+    },
+  );
+});
