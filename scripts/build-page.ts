@@ -1,7 +1,7 @@
 /**
  * Builds the inspector page into `dist/inspector/page/`: `app.js` (the page's
  * TypeScript bundled into one script, so that no relative import has to carry
- * the token), `style.css` and `index.html`. Nothing comes from a CDN and
+ * the token), `style.css`, `favicon.svg` and `index.html`. Nothing comes from a CDN and
  * nothing is vendored: the page is plain DOM and SVG written here.
  *
  * Run by `npm run build`; the browser tests call {@link buildPage} themselves.
@@ -30,7 +30,9 @@ export async function buildPage(outDir: string = pageOutDir): Promise<void> {
     tsconfig: join(source, 'tsconfig.json'),
     logLevel: 'warning',
   });
-  await Promise.all(['index.html', 'style.css'].map((file) => copyFile(join(source, file), join(outDir, file))));
+  await Promise.all(
+    ['index.html', 'style.css', 'favicon.svg'].map((file) => copyFile(join(source, file), join(outDir, file))),
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildPage();

@@ -4,7 +4,7 @@ import { count, shorten } from './format.js';
 import { arrowDefs, edgeShape, place, type Geometry } from './graph-draw.js';
 import { layeredLayout } from './graph-layout.js';
 
-const GEOMETRY: Geometry = { layerGap: 160, rowGap: 30, nodeWidth: 120, nodeHeight: 22, margin: 12 };
+const GEOMETRY: Geometry = { layerGap: 160, rowGap: 30, nodeWidth: 120, nodeHeight: 22, margin: 12, centre: true };
 
 /** Beyond this many nodes the page does not lay the graph out, whatever the server sends. */
 const PAGE_CAP = 2000;

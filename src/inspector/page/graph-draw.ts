@@ -8,6 +8,8 @@ export interface Geometry {
   readonly nodeWidth: number;
   readonly nodeHeight: number;
   readonly margin: number;
+  /** Centre each layer against the tallest one (a DAG), or align the layers at the top (a machine's main path). */
+  readonly centre: boolean;
 }
 
 /** A point. */
@@ -23,13 +25,14 @@ export interface Placement {
   readonly height: number;
 }
 
-/** Places each layer in a column, centred vertically against the tallest one. */
+/** Places each layer in a column, one row per id in layer order. */
 export function place(layout: Layout, geometry: Geometry): Placement {
   const rows = Math.max(1, ...layout.layers.map((layer) => layer.length));
   const at = new Map<string, Point>();
   layout.layers.forEach((layer, index) => {
     const x = geometry.margin + geometry.nodeWidth / 2 + index * geometry.layerGap;
-    const top = geometry.margin + geometry.nodeHeight / 2 + ((rows - layer.length) * geometry.rowGap) / 2;
+    const shift = geometry.centre ? ((rows - layer.length) * geometry.rowGap) / 2 : 0;
+    const top = geometry.margin + geometry.nodeHeight / 2 + shift;
     layer.forEach((id, order) => at.set(id, { x, y: top + order * geometry.rowGap }));
   });
   return {
@@ -68,10 +71,16 @@ export function edgeShape(layout: Layout, placement: Placement, geometry: Geomet
   const last = points[points.length - 1] ?? first;
   const half = geometry.nodeWidth / 2;
   if (layout.reversed[index] === true || last.x < first.x) {
-    const from = { x: first.x - half, y: first.y + geometry.nodeHeight / 4 };
-    const to = { x: last.x + half, y: last.y + geometry.nodeHeight / 4 };
-    const curve = cubic(from, to, geometry.rowGap * 0.45);
-    return { d: `M ${from.x} ${from.y} ${curve.d}`, middle: curve.middle };
+    // Under both nodes, from the bottom of one to the bottom of the other.
+    const from = { x: first.x - half / 2, y: first.y + geometry.nodeHeight / 2 };
+    const to = { x: last.x + half / 2, y: last.y + geometry.nodeHeight / 2 };
+    const bow = geometry.rowGap * 0.6;
+    const c1 = { x: from.x, y: from.y + bow };
+    const c2 = { x: to.x, y: to.y + bow };
+    return {
+      d: `M ${from.x} ${from.y} C ${c1.x} ${c1.y} ${c2.x} ${c2.y} ${to.x} ${to.y}`,
+      middle: { x: (from.x + to.x) / 2, y: (from.y + to.y) / 2 + bow * 0.75 + 12 },
+    };
   }
   const ends = [{ x: first.x + half, y: first.y }, ...points.slice(1, -1), { x: last.x - half, y: last.y }];
   let d = `M ${ends[0]?.x} ${ends[0]?.y}`;
