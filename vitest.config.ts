@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The inspector server reads the built page; `npm test` must not depend on a prior `npm run build`.
+    globalSetup: ['./test/global-setup.ts'],
     // Worker-thread tests start real pools; two cores run two files at once at most.
     maxWorkers: 2,
     testTimeout: 60_000,

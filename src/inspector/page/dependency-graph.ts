@@ -1,6 +1,6 @@
 import type { GraphNode, GraphView } from '../protocol.js';
 import { s, setText } from './dom.js';
-import { count, shorten } from './format.js';
+import { count, plural, shorten } from './format.js';
 import { arrowDefs, edgeShape, place, type Geometry } from './graph-draw.js';
 import { layeredLayout } from './graph-layout.js';
 
@@ -60,10 +60,10 @@ export class DependencyGraphView {
 
   private describe(graph: GraphView): string {
     if (graph.nodes.length === 0) return 'No pending or recent tasks.';
-    const shown = `${count(graph.nodes.length)} tasks, ${count(graph.edges.length)} dependencies`;
+    const shown = `${plural(graph.nodes.length, 'task')}, ${plural(graph.edges.length, 'dependency', 'dependencies')}`;
     if (graph.nodes.length > PAGE_CAP) return `${shown}: too many to draw here; use the table.`;
     if (!graph.truncated) return `${shown} (pending and recent).`;
-    return `More than ${count(graph.cap)} tasks: showing the ${count(graph.nodes.length)} most recent, ${count(graph.edges.length)} dependencies. Use the table for the rest.`;
+    return `More than ${count(graph.cap)} tasks: showing the ${count(graph.nodes.length)} most recent, ${plural(graph.edges.length, 'dependency', 'dependencies')}. Use the table for the rest.`;
   }
 
   private clear(): void {

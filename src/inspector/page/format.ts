@@ -24,6 +24,11 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** `1 task`, `2 tasks`, `1,000 dependencies`. */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
 /** A value the server sent (already sanitized), as indented JSON text. */
 export function value(data: unknown): string {
   if (data === undefined) return 'undefined';

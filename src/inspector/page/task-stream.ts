@@ -1,6 +1,6 @@
 import type { SlotRunView, SlotView } from '../protocol.js';
 import { s, setText } from './dom.js';
-import { duration } from './format.js';
+import { duration, plural } from './format.js';
 
 const LABEL = 130;
 const ROW = 22;
@@ -40,7 +40,7 @@ export class TaskStreamView {
       this.note,
       slots.length === 0
         ? 'No task has run yet.'
-        : `${slots.length} slots, ${runs} recent runs; idle time shows as gaps.`,
+        : `${plural(slots.length, 'slot')}, ${plural(runs, 'recent run')}; idle time shows as gaps.`,
     );
     if (slots.length === 0) {
       this.canvas.replaceChildren();
