@@ -1,0 +1,77 @@
+import { connect, type Socket } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { BackgroundTaskManager } from '../../src/index.js';
+import { LOG_SIZE } from '../../src/inspector/manager-model.js';
+import type { StateMessage } from '../../src/inspector/protocol.js';
+import { deferred } from '../helpers.js';
+import { startTestInspector, streamClient } from './server-helpers.js';
+
+const TASKS = 100_000;
+const BOUND = 256 * 1024;
+
+/** A page that asks for the stream and then never reads a byte: the kernel's buffers fill, then the server's. */
+function neverReadingClient(port: number, token: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.pause();
+      socket.write(`GET /api/stream?token=${token} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+      resolve(socket);
+    });
+    socket.once('error', reject);
+    socket.on('error', () => {}); // the server drops it: a reset is what it should see
+  });
+}
+
+describe('inspector at scale', () => {
+  it(`runs ${TASKS.toLocaleString('en')} tasks with a page reading and one that never reads: bounded memory, the slow one dropped`, async () => {
+    const inspector = await startTestInspector({}, { streamIntervalMs: 10, maxBufferedBytes: BOUND });
+    const port = inspector.server.port;
+    const stalled = await neverReadingClient(port, inspector.token);
+    let frames = 0;
+    let last: StateMessage | undefined;
+    const allDone = deferred();
+    const reader = await streamClient(port, inspector.token, (state) => {
+      frames++;
+      last = state;
+      if (state.managers[0]?.counts.done === TASKS) allDone.resolve(undefined);
+    });
+    const manager = new BackgroundTaskManager({ inspect: inspector.inspect, maxThreads: 8 });
+    // Each task ends in a later turn of the event loop, as I/O would: the stream's timer gets its turns meanwhile.
+    const task = (i: number) => new Promise((resolve) => setImmediate(resolve, i));
+    for (let i = 0; i < TASKS; i++) manager.addTask(task, { group: i % 10, priority: i % 5, taskArgs: [i] });
+    manager.startProcessing();
+    await manager.onIdle();
+    await allDone.promise;
+
+    const stream = inspector.server.stream;
+    expect(stream.dropped).toBe(1);
+    expect(stream.size).toBe(1);
+    // A write is refused once a client has more than BOUND bytes waiting: at most one frame more ever waits.
+    const frameBytes = Buffer.byteLength(JSON.stringify(last)) + 64;
+    expect(stream.maxBuffered).toBeLessThanOrEqual(BOUND + frameBytes);
+
+    const [model] = inspector.hub.managers;
+    expect(model?.pending.size).toBe(0);
+    expect(model?.finished.size).toBe(1000);
+    expect(model?.finishedByUid.size).toBe(1000);
+    expect(model?.log.size).toBe(LOG_SIZE);
+    expect(model?.groups.size).toBe(10);
+    expect(model?.slots.size).toBeLessThanOrEqual(8);
+    for (const slot of model?.slots.values() ?? []) expect(slot.runs.size).toBeLessThanOrEqual(50);
+    expect(inspector.hub.faults).toBe(0);
+
+    const view = last?.managers[0];
+    expect(view?.counts).toEqual({ blocked: 0, queued: 0, running: 0, done: TASKS, failed: 0, stopped: 0 });
+    expect(view?.graph).toMatchObject({ truncated: true, cap: 300 });
+    expect(view?.graph.nodes).toHaveLength(300);
+    expect(view?.events).toHaveLength(LOG_SIZE);
+    expect(Object.values(view?.groups ?? {}).map((counts) => counts.done)).toEqual(Array(10).fill(TASKS / 10));
+    expect(manager.stats().counts.done).toBe(TASKS);
+    // Far fewer frames than changes: the stream sends at most one per interval, and only when something changed.
+    expect(frames).toBeLessThan(inspector.hub.revision / 10);
+    reader.destroy();
+    stalled.destroy();
+    await manager.shutDown();
+    await inspector.close();
+  });
+});
