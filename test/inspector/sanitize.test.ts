@@ -58,7 +58,7 @@ describe('defaultSanitize', () => {
       undef: '[undefined]',
       nan: 'NaN',
       date: '1970-01-01T00:00:00.000Z',
-      error: { name: 'TypeError', message: 'bad', stack: expect.stringContaining('TypeError: bad') },
+      error: { name: 'TypeError', message: 'bad', stack: expect.stringContaining('TypeError: bad') as unknown },
       map: '[Map(1)]',
       bytes: '[Uint8Array 3 bytes]',
       point: { '[class]': 'Point', x: 1 },
