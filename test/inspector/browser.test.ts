@@ -189,7 +189,7 @@ describeBrowser('inspector page in Chromium', () => {
     await page.locator('#lifecycle .state-node.current[data-state="failed"]').waitFor();
 
     const entry = page.locator(`#log li[data-kind="failed"]`, { hasText: `task ${failing} writeReport` });
-    await entry.locator('summary').click();
+    await entry.locator('summary .kind').click(); // the summary's task link selects the task instead
     await entry
       .locator('pre.traceback', { hasText: /disk full while writing the report\n\s+at (\S+\.)?writeReport / })
       .waitFor({ state: 'visible' });

@@ -4,10 +4,23 @@ import { count, plural, shorten } from './format.js';
 import { arrowDefs, edgeShape, place, type Geometry } from './graph-draw.js';
 import { layeredLayout } from './graph-layout.js';
 
-const GEOMETRY: Geometry = { layerGap: 160, rowGap: 30, nodeWidth: 120, nodeHeight: 22, margin: 12, centre: true };
+const GEOMETRY: Geometry = { layerGap: 160, rowGap: 30, nodeWidth: 120, nodeHeight: 22, margin: 12 };
 
 /** Beyond this many nodes the page does not lay the graph out, whatever the server sends. */
 const PAGE_CAP = 2000;
+
+/**
+ * The graph with nodes in uid order and edges in downstream, then upstream
+ * order: the server lists nodes by state, which changes as tasks run, and the
+ * layout must not move (nor be computed again) while the set stays the same.
+ */
+function canonical(graph: GraphView): GraphView {
+  return {
+    ...graph,
+    nodes: [...graph.nodes].sort((a, b) => a.uid - b.uid),
+    edges: [...graph.edges].sort((a, b) => a[1] - b[1] || a[0] - b[0]),
+  };
+}
 
 function structureKey(graph: GraphView): string {
   const nodes = graph.nodes.map((node) => node.uid).join(',');
@@ -37,7 +50,8 @@ export class DependencyGraphView {
   }
 
   /** Shows `graph`. */
-  update(graph: GraphView): void {
+  update(received: GraphView): void {
+    const graph = canonical(received);
     setText(this.note, this.describe(graph));
     if (graph.nodes.length > PAGE_CAP) {
       this.clear();

@@ -8,8 +8,6 @@ export interface Geometry {
   readonly nodeWidth: number;
   readonly nodeHeight: number;
   readonly margin: number;
-  /** Centre each layer against the tallest one (a DAG), or align the layers at the top (a machine's main path). */
-  readonly centre: boolean;
 }
 
 /** A point. */
@@ -25,14 +23,17 @@ export interface Placement {
   readonly height: number;
 }
 
-/** Places each layer in a column, one row per id in layer order. */
+/**
+ * Places each layer in a column, one row per id in layer order, all layers
+ * from the top: a machine's main path runs along the first row, and a large
+ * graph's layers all start where the reader starts scrolling.
+ */
 export function place(layout: Layout, geometry: Geometry): Placement {
   const rows = Math.max(1, ...layout.layers.map((layer) => layer.length));
   const at = new Map<string, Point>();
   layout.layers.forEach((layer, index) => {
     const x = geometry.margin + geometry.nodeWidth / 2 + index * geometry.layerGap;
-    const shift = geometry.centre ? ((rows - layer.length) * geometry.rowGap) / 2 : 0;
-    const top = geometry.margin + geometry.nodeHeight / 2 + shift;
+    const top = geometry.margin + geometry.nodeHeight / 2;
     layer.forEach((id, order) => at.set(id, { x, y: top + order * geometry.rowGap }));
   });
   return {

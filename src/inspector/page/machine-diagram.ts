@@ -3,7 +3,7 @@ import { s, setText } from './dom.js';
 import { arrowDefs, edgeShape, place, type Geometry } from './graph-draw.js';
 import { layeredLayout } from './graph-layout.js';
 
-const GEOMETRY: Geometry = { layerGap: 150, rowGap: 58, nodeWidth: 100, nodeHeight: 30, margin: 26, centre: false };
+const GEOMETRY: Geometry = { layerGap: 150, rowGap: 58, nodeWidth: 100, nodeHeight: 30, margin: 26 };
 
 let markers = 0;
 
