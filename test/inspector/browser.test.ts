@@ -232,7 +232,8 @@ describeBrowser('inspector page in Chromium', () => {
     const up = manager.addTask(noop, { group: 'keep' });
     const target = manager.addTask(noop, { upstreamTaskIds: [up], group: 'keep' });
     const down = manager.addTask(noop, { upstreamTaskIds: [target], group: 'keep' });
-    const grouped = [0, 1, 2].map(() => manager.addTask(noop, { group: 'drop' }));
+    const drop = manager.nextGroupId(); // numeric: the page lists it by its text and must send the number
+    const grouped = [0, 1, 2].map(() => manager.addTask(noop, { group: drop }));
     const { page, problems } = await openPage(inspector);
 
     // Stop one task and its downstream task, not its upstream one.
@@ -246,8 +247,8 @@ describeBrowser('inspector page in Chromium', () => {
       'stopped',
     ]);
 
-    await page.locator('button[data-stop-group="drop"]').click();
-    await page.locator('#groups-body tr[data-group="drop"] td.state-text-stopped', { hasText: /^3$/ }).waitFor();
+    await page.locator(`button[data-stop-group="${drop}"]`).click();
+    await page.locator(`#groups-body tr[data-group="${drop}"] td.state-text-stopped`, { hasText: /^3$/ }).waitFor();
     expect(grouped.map((uid) => manager.getTaskState(uid))).toEqual(['stopped', 'stopped', 'stopped']);
 
     const done = resultOf(manager, up);

@@ -1,4 +1,4 @@
-import type { ControlRequest, ManagerView } from '../protocol.js';
+import { ROUTES, type ControlRequest, type GroupView, type ManagerView, type TasksPage } from '../protocol.js';
 import type { InspectorClient } from './client.js';
 import { byId } from './dom.js';
 
@@ -21,17 +21,17 @@ export class Controls {
     private readonly context: ControlContext,
   ) {
     byId('start').addEventListener('click', () => {
-      this.send('start', (manager) => ({ manager, action: 'start' }));
+      this.act('start', (manager) => ({ manager, action: 'start' }));
     });
     byId('pause').addEventListener('click', () => {
-      this.send('pause', (manager) => ({ manager, action: 'pause' }));
+      this.act('pause', (manager) => ({ manager, action: 'pause' }));
     });
     byId('stop-task').addEventListener('click', () => {
       const uid = context.selectedTask();
       if (uid === undefined) return;
       const stopUpstream = byId('stop-upstream', HTMLInputElement).checked;
       const stopDownstream = byId('stop-downstream', HTMLInputElement).checked;
-      this.send(`stop task ${uid}`, (manager) => ({ manager, action: 'stopTask', uid, stopUpstream, stopDownstream }));
+      this.act(`stop task ${uid}`, (manager) => ({ manager, action: 'stopTask', uid, stopUpstream, stopDownstream }));
     });
   }
 
@@ -44,21 +44,39 @@ export class Controls {
     byId('pause', HTMLButtonElement).disabled = over || view.phase === 'paused';
   }
 
-  /** Stops every pending task of `group` (the key as the summary lists it). */
-  stopGroup(group: string): void {
-    this.send(`stop group ${group}`, (manager) => ({ manager, action: 'stopGroup', group }));
-  }
-
-  private send(what: string, request: (manager: string) => ControlRequest): void {
+  /**
+   * Stops every pending task of the group listed under `key`. The counts key
+   * groups by their text (group 3 and group '3' alike), so a task of the
+   * group tells which value the manager knows it by.
+   */
+  stopGroup(key: string): void {
     const manager = this.context.manager();
     if (manager === undefined) return;
-    this.client.control(request(manager.id)).then(
-      () => {
-        this.context.report(`${manager.label}: ${what} sent`);
-      },
-      (error: unknown) => {
-        this.context.report(`${manager.label}: ${what} refused`, error);
-      },
+    const typed = this.client
+      .get<TasksPage>(ROUTES.tasks, { manager: manager.id, group: key, limit: 1 })
+      .then((page): GroupView => page.tasks[0]?.group ?? key);
+    this.send(
+      `stop group ${key}`,
+      manager,
+      typed.then((group) => ({ manager: manager.id, action: 'stopGroup', group })),
     );
+  }
+
+  private act(what: string, request: (manager: string) => ControlRequest): void {
+    const manager = this.context.manager();
+    if (manager !== undefined) this.send(what, manager, Promise.resolve(request(manager.id)));
+  }
+
+  private send(what: string, manager: ManagerView, request: Promise<ControlRequest>): void {
+    request
+      .then((body) => this.client.control(body))
+      .then(
+        () => {
+          this.context.report(`${manager.label}: ${what} sent`);
+        },
+        (error: unknown) => {
+          this.context.report(`${manager.label}: ${what} refused`, error);
+        },
+      );
   }
 }
