@@ -10,6 +10,7 @@ const readme = readFileSync(join(root, 'README.md'), 'utf8');
 // Blocks fenced as ```ts are complete programs; ```typescript blocks are fragments.
 const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] as string);
 const entry = join(root, 'src/index.ts');
+const inspectorEntry = join(root, 'src/inspector.ts');
 
 describe('README examples', () => {
   it('has runnable examples', () => {
@@ -21,7 +22,12 @@ describe('README examples', () => {
     (_index, _line, code) => {
       const dir = mkdtempSync(join(tmpdir(), 'btm-readme-'));
       const file = join(dir, 'example.mts');
-      writeFileSync(file, code.replaceAll("from 'background-task-manager'", `from '${entry}'`));
+      writeFileSync(
+        file,
+        code
+          .replaceAll("from 'background-task-manager'", `from '${entry}'`)
+          .replaceAll("from 'background-task-manager/inspector'", `from '${inspectorEntry}'`),
+      );
       const child = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
       expect(child.stderr).toBe('');
       expect(child.status).toBe(0);
