@@ -4,6 +4,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BackgroundTaskManager, workerTask, type BackgroundTaskManagerOptions } from '../../src/index.js';
 import { startInspector, type Inspector, type InspectorOptions } from '../../src/inspector.js';
+import { GRAPH_CAP } from '../../src/inspector/views.js';
 import { controlled, nextEvent, resultOf, waitWhileEqual } from '../helpers.js';
 
 // Debian's Chromium, driven by playwright-core (which never downloads a browser). CHROMIUM_PATH points
@@ -223,6 +224,34 @@ describeBrowser('inspector page in Chromium', () => {
     for (const slot of lanes) await page.locator(`.lane[data-slot="${slot}"] .bar[data-state="done"]`).waitFor();
     await page.locator('.lane-main .bar[data-state="done"]').waitFor();
     await finish(page, 'stream', problems);
+  });
+
+  it('picks one of several managers, and says when the graph is past its cap', async () => {
+    const { inspector, manager: small } = await inspected({}, { maxThreads: 1 });
+    const large = new BackgroundTaskManager({ maxThreads: 1, inspect: inspector.inspect });
+    open.managers.push(large);
+    small.addTask(() => 'one');
+    for (let i = 0; i <= GRAPH_CAP; i++) large.addTask(() => i);
+    const { page, problems } = await openPage(inspector);
+
+    const picker = page.locator('#manager-select');
+    await picker.locator('option').nth(1).waitFor({ state: 'attached' });
+    const [first, second] = await attributes(picker.locator('option'), 'value');
+    await page.locator('[data-count="queued"]', { hasText: /^1$/ }).waitFor();
+    await page.locator('#graph-note', { hasText: '1 task, 0 dependencies' }).waitFor();
+
+    await picker.selectOption(second ?? '');
+    await page.locator('[data-count="queued"]', { hasText: String(GRAPH_CAP + 1) }).waitFor();
+    await page
+      .locator('#graph-note', { hasText: `More than ${GRAPH_CAP} tasks: showing the ${GRAPH_CAP} most recent` })
+      .waitFor();
+    expect(await page.locator('.dag .task-node').count()).toBe(GRAPH_CAP);
+
+    await picker.selectOption(first ?? '');
+    await page.locator('[data-count="queued"]', { hasText: /^1$/ }).waitFor();
+    await page.locator('#graph-note', { hasText: '1 task, 0 dependencies' }).waitFor();
+    expect(await page.locator('.dag .task-node').count()).toBe(1);
+    await finish(page, 'managers', problems);
   });
 
   it('pauses, starts and stops tasks and groups with controls: true', async () => {
