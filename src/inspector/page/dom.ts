@@ -58,3 +58,35 @@ export function byId(id: string, type: abstract new () => HTMLElement = HTMLElem
 export function setText(element: Element, text: string): void {
   if (element.textContent !== text) element.textContent = text;
 }
+
+function morphNode(current: ChildNode, next: Node): void {
+  if (current.nodeType === Node.TEXT_NODE && next.nodeType === Node.TEXT_NODE) {
+    if (current.nodeValue !== next.nodeValue) current.nodeValue = next.nodeValue;
+    return;
+  }
+  if (!(current instanceof Element) || !(next instanceof Element) || current.tagName !== next.tagName) {
+    current.replaceWith(next);
+    return;
+  }
+  for (const { name } of [...current.attributes]) if (!next.hasAttribute(name)) current.removeAttribute(name);
+  for (const { name, value } of next.attributes) {
+    if (current.getAttribute(name) !== value) current.setAttribute(name, value);
+  }
+  morphChildren(current, [...next.childNodes]);
+}
+
+/**
+ * Makes `parent`'s children look like `next` in place: text and attributes
+ * that did not change are left alone, and an element keeps its identity
+ * where its tag stays, so a row that a re-render left as it was can still
+ * be clicked while messages stream in.
+ */
+export function morphChildren(parent: Element, next: readonly Node[]): void {
+  const current = [...parent.childNodes];
+  next.forEach((node, index) => {
+    const existing = current[index];
+    if (existing === undefined) parent.append(node);
+    else morphNode(existing, node);
+  });
+  for (const extra of current.slice(next.length)) extra.remove();
+}

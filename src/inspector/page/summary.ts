@@ -1,5 +1,5 @@
 import type { CountsView, ManagerView, PercentilesView, TaskStateView } from '../protocol.js';
-import { byId, h, setText } from './dom.js';
+import { byId, h, morphChildren, setText } from './dom.js';
 import { count, duration } from './format.js';
 
 /** The six states in lifecycle order. */
@@ -106,7 +106,7 @@ export class SummaryView {
             ),
         ),
       );
-    byId('groups-body').replaceChildren(...rows);
+    morphChildren(byId('groups-body'), rows);
     byId('groups-stop-head').hidden = !controls;
     const more = all.length - rows.length;
     setText(

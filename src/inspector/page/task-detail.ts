@@ -1,6 +1,6 @@
 import { ROUTES, type TaskDetail } from '../protocol.js';
 import { InspectorRequestError, type InspectorClient } from './client.js';
-import { byId, h, type Child } from './dom.js';
+import { byId, h, morphChildren, type Child } from './dom.js';
 import { taskLink } from './event-log.js';
 import { clock, duration, value } from './format.js';
 import type { MachineDiagramView } from './machine-diagram.js';
@@ -132,9 +132,9 @@ export class TaskDetailView {
       const text =
         missing ??
         (this.uid === undefined ? 'Click a task in the table, graph, stream or log.' : `Loading task ${this.uid}…`);
-      this.body.replaceChildren(h('p', { class: 'muted' }, text));
+      morphChildren(this.body, [h('p', { class: 'muted' }, text)]);
     } else {
-      this.body.replaceChildren(
+      morphChildren(this.body, [
         h(
           'h3',
           {},
@@ -149,7 +149,7 @@ export class TaskDetailView {
         h('h4', {}, 'Keyword arguments'),
         h('pre', { class: 'kwargs' }, value(task.kwargs)),
         ...outcome(task),
-      );
+      ]);
     }
     this.renderControls();
   }

@@ -1,5 +1,5 @@
 import type { SlotRunView, SlotView } from '../protocol.js';
-import { s, setText } from './dom.js';
+import { morphChildren, s, setText } from './dom.js';
 import { duration, plural } from './format.js';
 
 const LABEL = 130;
@@ -63,7 +63,7 @@ export class TaskStreamView {
     slots.forEach((slot, index) => {
       svg.append(this.lane(slot, index, now, width, scale));
     });
-    this.canvas.replaceChildren(svg);
+    morphChildren(this.canvas, [svg]);
   }
 
   private lane(slot: SlotView, index: number, now: number, width: number, scale: (t: number) => number): SVGGElement {

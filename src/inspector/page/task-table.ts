@@ -1,6 +1,6 @@
 import { ROUTES, type TaskRow, type TasksPage, type TaskStateView } from '../protocol.js';
 import type { InspectorClient } from './client.js';
-import { byId, h, setText } from './dom.js';
+import { byId, h, morphChildren, setText } from './dom.js';
 import { clock, count, duration } from './format.js';
 import { Refresher } from './refresher.js';
 
@@ -108,7 +108,10 @@ export class TaskTableView {
       this.refresher.request();
       return;
     }
-    this.body.replaceChildren(...page.tasks.map((task) => this.row(task)));
+    morphChildren(
+      this.body,
+      page.tasks.map((task) => this.row(task)),
+    );
     const last = Math.min(page.total, offset + page.tasks.length);
     setText(
       byId('page-range'),
