@@ -22,7 +22,18 @@ const layers = {
 const folders = Object.keys(layers);
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-examples/', 'coverage/', 'reports/', '.stryker-tmp/', '**/*.mjs', '**/*.d.mts'] },
+  {
+    ignores: [
+      'dist/',
+      'dist-examples/',
+      'coverage/',
+      'reports/',
+      '.stryker-tmp/',
+      '**/*.mjs',
+      '**/*.d.mts',
+      'test/fixtures/inspector-page/',
+    ],
+  },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,

@@ -4,7 +4,10 @@ export type { Inspector, InspectorOptions } from './inspector/start-inspector.js
 export type { SanitizeKind, Sanitizer } from './inspector/sanitize.js';
 export type {
   ControlRequest,
+  ControlResponse,
   CountsView,
+  ErrorResponse,
+  ErrorView,
   GraphNode,
   GraphView,
   LogEntry,
@@ -12,11 +15,15 @@ export type {
   MachinesView,
   ManagerView,
   PercentilesView,
+  PhaseView,
   SlotRunView,
   SlotView,
   StateMessage,
   StatsView,
+  StopFlags,
   TaskDetail,
   TaskRow,
   TasksPage,
+  TasksQuery,
+  TransitionView,
 } from './inspector/protocol.js';

@@ -4,7 +4,7 @@ import { taskMachine } from '../machines/task-machine.js';
 import type { MachineDiagram, MachinesView } from './protocol.js';
 
 /** A flat machine's states and transitions, read from its definition. */
-export function diagramOf(machine: AnyStateMachine): MachineDiagram {
+function diagramOf(machine: AnyStateMachine): MachineDiagram {
   const states: string[] = [];
   const finals: string[] = [];
   const transitions: MachineDiagram['transitions'] = [];

@@ -30,7 +30,7 @@ const WORKER_SLOT_LIMIT = 64;
 const WINDOW = 1024;
 
 /** Zeroed counts. */
-export function zeroCounts(): CountsView {
+function zeroCounts(): CountsView {
   return { blocked: 0, queued: 0, running: 0, done: 0, failed: 0, stopped: 0 };
 }
 

@@ -81,7 +81,7 @@ function graphView(model: ManagerModel): GraphView {
 }
 
 /** A task as a table row. */
-export function taskRow(record: TaskRecord): TaskRow {
+function taskRow(record: TaskRecord): TaskRow {
   const c = record.context;
   const row: TaskRow = {
     uid: c.uid,
