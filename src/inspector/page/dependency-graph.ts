@@ -43,9 +43,13 @@ export class DependencyGraphView {
     private readonly note: HTMLElement,
     onSelect: (uid: number) => void,
   ) {
-    canvas.addEventListener('click', (event) => {
+    const choose = (event: Event): void => {
       const node = (event.target as Element).closest('[data-uid]');
       if (node !== null) onSelect(Number(node.getAttribute('data-uid')));
+    };
+    canvas.addEventListener('click', choose);
+    canvas.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') choose(event);
     });
   }
 
