@@ -82,11 +82,11 @@ export class EventStream {
     this.maxBuffered = Math.max(this.maxBuffered, client.writableLength);
   }
 
+  /** Its 'close' listener, which destroy() runs, takes it out of the set and stops the timer when it was the last. */
   #drop(client: ServerResponse): void {
     this.dropped++;
     this.#clients.delete(client);
     client.destroy();
-    if (this.#clients.size === 0) this.#stopTimer();
   }
 
   #stopTimer(): void {

@@ -13,6 +13,7 @@ function diagramOf(machine: AnyStateMachine): MachineDiagram {
     if (node.type === 'final') finals.push(name);
     for (const [event, candidates] of node.transitions) {
       for (const candidate of candidates) {
+        // Both machines are flat and every transition has a target: a targetless one would be drawn as nothing.
         for (const target of candidate.target ?? []) transitions.push({ from: name, event, to: target.key });
       }
     }

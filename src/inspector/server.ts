@@ -257,11 +257,8 @@ async function control(
   try {
     applyControl(context.hub, parsed);
   } catch (error) {
-    if (error instanceof ControlRefused) {
-      sendError(response, error.status, error.message);
-      return;
-    }
-    sendError(response, 409, error instanceof Error ? error.message : 'refused');
+    if (!(error instanceof ControlRefused)) throw error;
+    sendError(response, error.status, error.message);
     return;
   }
   sendJson(response, 200, { ok: true });

@@ -65,6 +65,12 @@ describe('defaultSanitize', () => {
       cycle: { name: 'loop', self: '[Circular]' },
       hostile: { boom: '[unreadable]' },
     });
+    const masked = Object.defineProperty(new Point(), 'constructor', {
+      get(): never {
+        throw new Error('no constructor');
+      },
+    });
+    expect(defaultSanitize(masked)).toEqual({ '[class]': 'Object', x: 1 });
     const shared = { n: 1 };
     expect(defaultSanitize([shared, shared])).toEqual([{ n: 1 }, { n: 1 }]);
   });

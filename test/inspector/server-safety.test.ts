@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackgroundTaskManager } from '../../src/index.js';
 import { startInspector } from '../../src/inspector.js';
-import { tokenMatches } from '../../src/inspector/security.js';
+import { allowedHosts, tokenMatches } from '../../src/inspector/security.js';
 import type { InspectorParts } from '../../src/inspector/start-inspector.js';
 import { controlled, settle } from '../helpers.js';
 import { request, startTestInspector, type Reply } from './server-helpers.js';
@@ -172,6 +172,20 @@ describe('inspector server: safety', () => {
       [400, { method: 'POST', headers: own, body: '{"manager":"m1","action":"start","__proto__":{"x":1}}' }],
       [400, { method: 'POST', headers: own, body: JSON.stringify({ manager: 'm1', action: 'stopTask', uid: '0' }) }],
       [400, { method: 'POST', headers: own, body: JSON.stringify([start]) }],
+      [400, { method: 'POST', headers: own, body: JSON.stringify({ manager: 1, action: 'start' }) }],
+      [
+        400,
+        { method: 'POST', headers: own, body: JSON.stringify({ manager: 'm1', action: 'stopGroup', group: null }) },
+      ],
+      [
+        400,
+        {
+          method: 'POST',
+          headers: own,
+          body: JSON.stringify({ manager: 'm1', action: 'stopTask', uid, stopDownstream: 'no' }),
+        },
+      ],
+      [400, { method: 'POST', headers: own, body: '{"manager": "m1", action: start}' }],
       [404, { method: 'POST', headers: own, body: JSON.stringify({ manager: 'm9', action: 'start' }) }],
       [
         413,
@@ -214,5 +228,28 @@ describe('inspector server: safety', () => {
       body: start,
     });
     expect(fromLocalhost.status).toBe(200);
+  });
+});
+
+describe('startInspector: options', () => {
+  it('refuses options of the wrong type or range, with a clear error', async () => {
+    const bad: Array<[unknown, ErrorConstructor, RegExp]> = [
+      [null, TypeError, /options to be an object/],
+      [{ port: -1 }, RangeError, /`port` to be an integer from 0 to 65535, got -1/],
+      [{ port: 1.5 }, RangeError, /`port`/],
+      [{ host: '' }, TypeError, /`host`/],
+      [{ controls: 'yes' }, TypeError, /`controls` to be a boolean, got string/],
+      [{ historyLimit: -1 }, RangeError, /`historyLimit` to be an integer >= 0/],
+      [{ sanitize: 'none' }, TypeError, /`sanitize`/],
+    ];
+    for (const [options, type, message] of bad) {
+      await expect(startInspector(options as never)).rejects.toThrow(type);
+      await expect(startInspector(options as never)).rejects.toThrow(message);
+    }
+  });
+
+  it('allows the bracketed address of an IPv6 host', () => {
+    expect([...allowedHosts('::1', 5)]).toEqual(['[::1]:5', 'localhost:5']);
+    expect([...allowedHosts('127.0.0.1', 5)]).toEqual(['127.0.0.1:5', 'localhost:5', '[::1]:5']);
   });
 });

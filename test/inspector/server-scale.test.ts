@@ -35,13 +35,18 @@ describe('inspector at scale', () => {
       last = state;
       if (state.managers[0]?.counts.done === TASKS) allDone.resolve(undefined);
     });
-    const manager = new BackgroundTaskManager({ inspect: inspector.inspect, maxThreads: 8 });
+    const manager = new BackgroundTaskManager({ inspect: inspector.inspect, maxThreads: 8, startProcessing: true });
     // Each task ends in a later turn of the event loop, as I/O would: the stream's timer gets its turns meanwhile.
+    // An application adds work as it comes: a feeder keeps about 1,000 tasks pending until all are added.
     const task = (i: number) => new Promise((resolve) => setImmediate(resolve, i));
-    for (let i = 0; i < TASKS; i++) manager.addTask(task, { group: i % 10, priority: i % 5, taskArgs: [i] });
-    manager.startProcessing();
-    await manager.onIdle();
+    let added = 0;
+    const addOne = (): void => {
+      if (added < TASKS) manager.addTask(task, { group: added % 10, priority: added % 5, taskArgs: [added++] });
+    };
+    manager.on('taskCompleted', addOne);
+    for (let i = 0; i < 1000; i++) addOne();
     await allDone.promise;
+    await manager.onIdle();
 
     const stream = inspector.server.stream;
     expect(stream.dropped).toBe(1);
