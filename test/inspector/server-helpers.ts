@@ -48,6 +48,13 @@ export function streamClient(
   token: string,
   onState: (state: StateMessage) => void,
 ): Promise<IncomingMessage> {
+  return rawStreamClient(port, token, (data) => {
+    onState(JSON.parse(data) as StateMessage);
+  });
+}
+
+/** An in-process page that hands over each frame's data unparsed. */
+export function rawStreamClient(port: number, token: string, onData: (data: string) => void): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path: `/api/stream?token=${token}` }, (res) => {
       let buffer = '';
@@ -59,7 +66,7 @@ export function streamClient(
           const frame = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const data = frame.split('\n').find((line) => line.startsWith('data: '));
-          if (data !== undefined) onState(JSON.parse(data.slice(6)) as StateMessage);
+          if (data !== undefined) onData(data.slice(6));
         }
       });
       resolve(res);

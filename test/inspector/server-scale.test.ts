@@ -4,7 +4,7 @@ import { BackgroundTaskManager } from '../../src/index.js';
 import { LOG_SIZE } from '../../src/inspector/manager-model.js';
 import type { StateMessage } from '../../src/inspector/protocol.js';
 import { deferred } from '../helpers.js';
-import { startTestInspector, streamClient } from './server-helpers.js';
+import { rawStreamClient, startTestInspector } from './server-helpers.js';
 
 const TASKS = 100_000;
 const BOUND = 256 * 1024;
@@ -23,17 +23,19 @@ function neverReadingClient(port: number, token: string): Promise<Socket> {
 }
 
 describe('inspector at scale', () => {
+  // A shared machine under load can take a minute for this under coverage: the time is not what it checks.
   it(`runs ${TASKS.toLocaleString('en')} tasks with a page reading and one that never reads: bounded memory, the slow one dropped`, async () => {
-    const inspector = await startTestInspector({}, { streamIntervalMs: 10, maxBufferedBytes: BOUND });
+    const inspector = await startTestInspector({}, { streamIntervalMs: 25, maxBufferedBytes: BOUND });
     const port = inspector.server.port;
     const stalled = await neverReadingClient(port, inspector.token);
+    // A page that reads every frame; it parses only the last one (the test, not the page, is what must stay light).
     let frames = 0;
-    let last: StateMessage | undefined;
+    let lastFrame = '';
     const allDone = deferred();
-    const reader = await streamClient(port, inspector.token, (state) => {
+    const reader = await rawStreamClient(port, inspector.token, (frame) => {
       frames++;
-      last = state;
-      if (state.managers[0]?.counts.done === TASKS) allDone.resolve(undefined);
+      lastFrame = frame;
+      if (frame.includes(`"done":${TASKS},`)) allDone.resolve(undefined);
     });
     const manager = new BackgroundTaskManager({ inspect: inspector.inspect, maxThreads: 8, startProcessing: true });
     // Each task ends in a later turn of the event loop, as I/O would: the stream's timer gets its turns meanwhile.
@@ -52,7 +54,8 @@ describe('inspector at scale', () => {
     expect(stream.dropped).toBe(1);
     expect(stream.size).toBe(1);
     // A write is refused once a client has more than BOUND bytes waiting: at most one frame more ever waits.
-    const frameBytes = Buffer.byteLength(JSON.stringify(last)) + 64;
+    const last = JSON.parse(lastFrame) as StateMessage;
+    const frameBytes = Buffer.byteLength(lastFrame) + 64;
     expect(stream.maxBuffered).toBeLessThanOrEqual(BOUND + frameBytes);
 
     const [model] = inspector.hub.managers;
@@ -65,7 +68,7 @@ describe('inspector at scale', () => {
     for (const slot of model?.slots.values() ?? []) expect(slot.runs.size).toBeLessThanOrEqual(50);
     expect(inspector.hub.faults).toBe(0);
 
-    const view = last?.managers[0];
+    const view = last.managers[0];
     expect(view?.counts).toEqual({ blocked: 0, queued: 0, running: 0, done: TASKS, failed: 0, stopped: 0 });
     expect(view?.graph).toMatchObject({ truncated: true, cap: 300 });
     expect(view?.graph.nodes).toHaveLength(300);
@@ -78,5 +81,5 @@ describe('inspector at scale', () => {
     stalled.destroy();
     await manager.shutDown();
     await inspector.close();
-  });
+  }, 180_000);
 });
