@@ -38,12 +38,15 @@ const model = (historyLimit = 10) =>
 describe('ManagerModel', () => {
   it('keeps at most 64 worker-thread slots, dropping the oldest', () => {
     const manager = model();
+    manager.taskSnapshot(snapshot('blocked', { uid: 0, kind: 'main' }));
+    manager.taskSnapshot(snapshot('running', { uid: 0, kind: 'main', startedAt: 1 }));
     for (let thread = 1; thread <= 65; thread++) {
       manager.taskSnapshot(snapshot('blocked', { uid: thread }));
       manager.taskSnapshot(snapshot('running', { uid: thread, startedAt: 1, thread }));
       manager.taskSnapshot(snapshot('done', { uid: thread, startedAt: 1, finishedAt: 2, thread }));
     }
     expect(manager.slots.size).toBe(64);
+    expect(manager.slots.has('main-0')).toBe(true);
     expect(manager.slots.has('worker-1')).toBe(false);
     expect(manager.slots.get('worker-65')?.runs.toArray()).toEqual([
       { uid: 65, name: 't65', state: 'done', start: 1, end: 2 },
@@ -71,6 +74,20 @@ describe('ManagerModel', () => {
     expect(manager.task(1)).toBeUndefined();
     expect(manager.log.toArray()[0]).toMatchObject({ kind: 'failed', message: '[redacted]', traceback: '[redacted]' });
   });
+
+  it('makes do without the times a snapshot lacks', () => {
+    const manager = model();
+    manager.taskSnapshot(snapshot('blocked', { uid: 1, kind: 'main', group: 'g' }));
+    manager.taskSnapshot(snapshot('running', { uid: 1, kind: 'main', group: 'g' }));
+    manager.taskSnapshot(snapshot('done', { uid: 1, kind: 'main', group: 'g' }));
+    const [run] = manager.slots.get('main-0')?.runs.toArray() ?? [];
+    expect(run?.end).toBeGreaterThanOrEqual(run?.start as number);
+    expect(manager.log.toArray().map((entry) => [entry.kind, typeof entry.at])).toEqual([
+      ['completed', 'number'],
+      ['groupFinished', 'number'],
+    ]);
+    expect(manager.run.percentiles().p50).toBeNull();
+  });
 });
 
 describe('Ring', () => {
@@ -96,9 +113,24 @@ describe('InspectionHub', () => {
     expect(hub.managers.map((view) => view.id).slice(0, 2)).toEqual(['m2', 'm3']);
     await Promise.all(managers.map((manager) => manager.shutDown()));
   });
+
+  it('ignores snapshots of actors that are neither a manager nor a task', () => {
+    const hub = new InspectionHub(10, defaultSanitize);
+    const manager = new BackgroundTaskManager({ inspect: hub.inspect });
+    const rootId = hub.managers[0]?.actor.sessionId;
+    const revision = hub.revision;
+    hub.inspect({ type: '@xstate.snapshot', rootId, actorRef: {}, snapshot: {}, event: { type: 'x' } } as never);
+    expect([hub.revision, hub.faults]).toEqual([revision, 0]);
+    void manager.shutDown();
+  });
 });
 
 describe('inspectedTaskLogic', () => {
+  it('ignores an event that does not apply', () => {
+    const done = snapshot('done', { uid: 1 });
+    expect(inspectedTaskLogic.transition(done, { type: 'START', at: 1, kwargs: {} }, {} as never)).toBe(done);
+  });
+
   it('persists and restores its snapshot as is', () => {
     const state = snapshot('queued', { uid: 1 });
     expect(inspectedTaskLogic.getPersistedSnapshot(state)).toBe(state);

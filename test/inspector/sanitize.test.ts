@@ -71,6 +71,12 @@ describe('defaultSanitize', () => {
       },
     });
     expect(defaultSanitize(masked)).toEqual({ '[class]': 'Object', x: 1 });
+    const stackless = Object.assign(new Error('quiet'), { stack: undefined });
+    expect(defaultSanitize([stackless, new Date(Number.NaN), new (class {})()])).toEqual([
+      { name: 'Error', message: 'quiet', stack: '' },
+      '[Invalid Date]',
+      { '[class]': 'Object' },
+    ]);
     const shared = { n: 1 };
     expect(defaultSanitize([shared, shared])).toEqual([{ n: 1 }, { n: 1 }]);
   });

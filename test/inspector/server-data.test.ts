@@ -4,7 +4,7 @@ import { BackgroundTaskManager, workerTask } from '../../src/index.js';
 import { inspectedTaskLogic } from '../../src/machines/inspected-task-logic.js';
 import type { MachinesView, StateMessage, TaskDetail, TasksPage } from '../../src/inspector/protocol.js';
 import type { InspectorParts } from '../../src/inspector/start-inspector.js';
-import { controlled, deferred, settle } from '../helpers.js';
+import { controlled, deferred, nextEvent, settle } from '../helpers.js';
 import { request, startTestInspector, streamClient } from './server-helpers.js';
 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
@@ -287,12 +287,33 @@ describe('inspector server: what the routes show', () => {
       },
     });
     const first = manager();
-    for (let i = 0; i < 20; i++)
-      first.addTask((kwargs: { secret: string }) => kwargs.secret.length, { taskKwargs: { secret: 'hunter2' } });
-    await first.onIdle();
+    const held = controlled();
+    const waiting = first.addTask(held.run, { group: 'held' });
+    const lastDone = nextEvent(first, 'taskCompleted', (uid) => uid === 20);
+    // A chain: each task waits for the one before, so the graph meets upstream tasks the ring has let go.
+    for (let i = 0; i < 20; i++) {
+      first.addTask((kwargs: { secret: string }) => kwargs.secret.length, {
+        taskKwargs: { secret: 'hunter2' },
+        upstreamTaskIds: i === 0 ? [] : [i],
+      });
+    }
+    await lastDone;
+    const graph = (await get<StateMessage>('/api/state')).managers[0]?.graph;
+    expect(graph?.edges).toEqual([
+      [19, 20],
+      [18, 19],
+      [17, 18],
+      [16, 17],
+    ]);
     const all = await get<TasksPage>('/api/tasks?manager=m1');
-    expect(all.tasks.map((row) => row.uid)).toEqual([19, 18, 17, 16, 15]);
-    const detail = await get<TaskDetail>('/api/task?manager=m1&uid=19');
+    // The five most recent finished tasks, and the one still running.
+    expect(all.tasks.map((row) => row.uid)).toEqual([20, 19, 18, 17, 16, waiting]);
+    expect(all.tasks.at(-1)).toMatchObject({ state: 'running', slot: 'main-0' });
+    expect(all.tasks.at(-1)?.finishedAt).toBeUndefined();
+    expect((await get<TasksPage>('/api/tasks?manager=m1&group=held')).total).toBe(1);
+    held.resolve(0);
+    await first.onIdle();
+    const detail = await get<TaskDetail>('/api/task?manager=m1&uid=20');
     expect(detail).toMatchObject({ kwargs: '[redacted]', result: '[sanitize failed]', args: [] });
     expect(JSON.stringify(detail)).not.toContain('hunter2');
     expect(kinds.sort()).toEqual(['args', 'kwargs', 'result']);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackgroundTaskManager } from '../../src/index.js';
 import { startInspector } from '../../src/inspector.js';
 import { allowedHosts, tokenMatches } from '../../src/inspector/security.js';
@@ -50,6 +50,10 @@ describe('inspector server: safety', () => {
   });
 
   it('warns when told to listen on another address than 127.0.0.1', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    open.push(await startInspector({ host: 'localhost' }));
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('not 127.0.0.1: other machines may reach it'));
+    warn.mockRestore();
     const warnings: string[] = [];
     const inspector = await startTestInspector({ host: 'localhost' }, { warn: (message) => warnings.push(message) });
     open.push(inspector);
@@ -218,9 +222,13 @@ describe('inspector server: safety', () => {
     expect((await request(port, path, { method: 'POST', headers: own, body: pause })).status).toBe(200);
     expect(manager.phase).toBe('paused');
     const grouped = manager.addTask(work.run, { group: 'g' });
+    const numbered = manager.addTask(work.run, { group: 7 });
     const stopGroup = JSON.stringify({ manager: 'm1', action: 'stopGroup', group: 'g' });
     expect((await request(port, path, { method: 'POST', headers: own, body: stopGroup })).status).toBe(200);
     expect(manager.getTaskState(grouped)).toBe('stopped');
+    const stopNumbered = JSON.stringify({ manager: 'm1', action: 'stopGroup', group: 7, stopUpstream: false });
+    expect((await request(port, path, { method: 'POST', headers: own, body: stopNumbered })).status).toBe(200);
+    expect(manager.getTaskState(numbered)).toBe('stopped');
     // From localhost, the page's own Origin is http://localhost:PORT.
     const fromLocalhost = await request(port, path, {
       method: 'POST',
@@ -228,6 +236,10 @@ describe('inspector server: safety', () => {
       body: start,
     });
     expect(fromLocalhost.status).toBe(200);
+    // After shut-down, start changes nothing (and throws nothing).
+    await manager.shutDown();
+    expect((await request(port, path, { method: 'POST', headers: own, body: start })).status).toBe(200);
+    expect(manager.phase).toBe('shutDown');
   });
 });
 
