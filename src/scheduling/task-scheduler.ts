@@ -58,6 +58,7 @@ export class TaskScheduler {
   readonly #pending = new TaskTable<number>();
   readonly #ready = new ReadyQueue(this.#store);
   readonly #stats = new TaskStats();
+  readonly #counts = this.#stats.counts;
   readonly #groups = new GroupIndex(this.#store, (group) => this.#stats.countsOf(group));
   readonly #finished: FinishedHistory<TaskState>;
   /** Live task actors by slot, only when the manager is inspected. */
@@ -101,7 +102,9 @@ export class TaskScheduler {
     if (upstreamTaskIds !== undefined) this.#link(slot, uid, upstreamTaskIds);
     this.#pending.set(uid, slot);
     if (group !== undefined) this.#groups.join(slot, group);
-    this.#count(slot, BLOCKED, BLOCKED, 1);
+    this.#counts[BLOCKED] = (this.#counts[BLOCKED] as number) + 1;
+    const groupCounts = group === undefined ? undefined : store.groupEntry(slot)?.counts;
+    if (groupCounts !== undefined) groupCounts[BLOCKED] = (groupCounts[BLOCKED] as number) + 1;
     const liveActor = this.#options.liveActor;
     if (this.#actors !== undefined && liveActor !== undefined) {
       this.#actors.set(slot, liveActor(taskInfo(uid, work, priority, group, upstreamTaskIds, args, kwargs)));
@@ -218,18 +221,14 @@ export class TaskScheduler {
       if (next >= FIRST_FINAL) this.#actors?.delete(slot);
     }
     store.setState(slot, next);
-    this.#count(slot, state, next, 0);
-  }
-
-  /** Moves the task in `slot` from one counter to the next (`added` is 1 when it is new: nothing to move from). */
-  #count(slot: number, from: number, to: number, added: number): void {
-    const counts = this.#stats.counts;
-    counts[from] = (counts[from] as number) - 1 + added;
-    counts[to] = (counts[to] as number) + 1;
-    const groupCounts = this.#store.groupEntry(slot)?.counts;
+    // stats(): the task moves from one counter to the next, overall and in its group.
+    const counts = this.#counts;
+    counts[state] = (counts[state] as number) - 1;
+    counts[next] = (counts[next] as number) + 1;
+    const groupCounts = store.groupEntry(slot)?.counts;
     if (groupCounts !== undefined) {
-      groupCounts[from] = (groupCounts[from] as number) - 1 + added;
-      groupCounts[to] = (groupCounts[to] as number) + 1;
+      groupCounts[state] = (groupCounts[state] as number) - 1;
+      groupCounts[next] = (groupCounts[next] as number) + 1;
     }
   }
 
@@ -296,7 +295,7 @@ export class TaskScheduler {
   #settle(slot: number, ok: boolean, value: unknown): void {
     this.#busy--;
     const store = this.#store;
-    this.#stats.ended(store.uid(slot));
+    this.#stats.ended(store.uid(slot), store.state(slot) === RUNNING);
     store.setContext(slot, undefined);
     if (store.state(slot) === RUNNING) {
       if (ok) this.#complete(slot, value);
@@ -419,7 +418,6 @@ export class TaskScheduler {
    */
   #forget(slot: number, workRunning: boolean): void {
     const store = this.#store;
-    this.#stats.forget(store.uid(slot));
     this.#finished.remember(store.uid(slot), STATE_NAMES[store.state(slot)] as TaskState);
     if (workRunning) store.release(slot);
     else store.free(slot);

@@ -34,6 +34,8 @@ const WINDOW = 1024;
 /** Every task below this uid is timed, then one in 32: a clock read costs about a sixth of a trivial task. */
 const TIME_ALL_BELOW = 1024;
 const SAMPLE_EVERY_MASK = 31;
+/** Cells for marks: as many as tasks timed all; a sampled task waiting longer than 1,024 samples loses its cell. */
+const MARK_CELLS = TIME_ALL_BELOW;
 
 /** A group's counts, by state code. */
 export type StateCounts = Float64Array;
@@ -48,8 +50,9 @@ export class TaskStats {
   readonly #groups = new Map<TaskGroup, StateCounts>();
   readonly #wait = new LatencyWindow(WINDOW);
   readonly #run = new LatencyWindow(WINDOW);
-  /** Sampled tasks: uid to the time of their last timed step. */
-  readonly #marks = new Map<number, number>();
+  /** Sampled tasks' marks, in cells by uid (a later sampled task takes over a cell; its uid tells whose it is). */
+  readonly #markUids = new Float64Array(MARK_CELLS).fill(-1);
+  readonly #marks = new Float64Array(MARK_CELLS);
 
   /** The counters of `group`, created (dropping the oldest group beyond the limit) on first use. */
   countsOf(group: TaskGroup): StateCounts {
@@ -63,31 +66,29 @@ export class TaskStats {
 
   /** The task `uid` was queued: a sampled task starts waiting. */
   queued(uid: number): void {
-    if (sampled(uid)) this.#marks.set(uid, performance.now());
+    if (uid >= TIME_ALL_BELOW && (uid & SAMPLE_EVERY_MASK) !== 0) return;
+    const cell = cellOf(uid);
+    this.#markUids[cell] = uid;
+    this.#marks[cell] = performance.now();
   }
 
   /** The task `uid` started: its wait ends. */
   started(uid: number): void {
-    if (!sampled(uid)) return;
-    const mark = this.#marks.get(uid);
-    if (mark === undefined) return;
+    if (uid >= TIME_ALL_BELOW && (uid & SAMPLE_EVERY_MASK) !== 0) return;
+    const cell = cellOf(uid);
+    if (this.#markUids[cell] !== uid) return;
     const now = performance.now();
-    this.#wait.add(now - mark);
-    this.#marks.set(uid, now);
+    this.#wait.add(now - (this.#marks[cell] as number));
+    this.#marks[cell] = now;
   }
 
-  /** The work of task `uid` ended (a task stopped while it ran was forgotten before: it is not timed). */
-  ended(uid: number): void {
-    if (!sampled(uid)) return;
-    const mark = this.#marks.get(uid);
-    if (mark === undefined) return;
-    this.#run.add(performance.now() - mark);
-    this.#marks.delete(uid);
-  }
-
-  /** The task `uid` finished: forget its mark, if it still has one. */
-  forget(uid: number): void {
-    if (sampled(uid)) this.#marks.delete(uid);
+  /** The work of task `uid` ended; `ran` is false when it was stopped while it ran (not timed). */
+  ended(uid: number, ran: boolean): void {
+    if (uid >= TIME_ALL_BELOW && (uid & SAMPLE_EVERY_MASK) !== 0) return;
+    const cell = cellOf(uid);
+    if (this.#markUids[cell] !== uid) return;
+    if (ran) this.#run.add(performance.now() - (this.#marks[cell] as number));
+    this.#markUids[cell] = -1;
   }
 
   /** A copy of every counter. */
@@ -106,9 +107,10 @@ export class TaskStats {
   }
 }
 
-function sampled(uid: number): boolean {
-  // For a uid beyond 2^32, `&` sees it modulo 2^32, which keeps its remainder by 32.
-  return uid < TIME_ALL_BELOW || (uid & SAMPLE_EVERY_MASK) === 0;
+/** The cell of a sampled uid: the first ones by uid, later ones by their sample number. */
+function cellOf(uid: number): number {
+  // For a uid beyond 2^32, `%` keeps it exact where `&` would wrap.
+  return uid < TIME_ALL_BELOW ? uid : Math.floor(uid / (SAMPLE_EVERY_MASK + 1)) % MARK_CELLS;
 }
 
 function named(counts: StateCounts): TaskCounts {

@@ -48,6 +48,19 @@ describe('manager.stats()', () => {
     expect(manager.stats().phase).toBe('shutDown');
   });
 
+  it('times only work that ran to its end: a task stopped while it ran is counted stopped, not timed', async () => {
+    const manager = new BackgroundTaskManager({ startProcessing: true });
+    const work = controlled();
+    const uid = manager.addTask(work.run);
+    await settle();
+    manager.stopTask(uid);
+    work.resolve(0);
+    await settle();
+    expect(manager.stats()).toMatchObject({ busyThreads: 0, counts: { ...zero, stopped: 1 } });
+    expect(manager.stats().runMs.p50).toBeNull();
+    expect(manager.stats().waitMs.p50).toEqual(expect.any(Number));
+  });
+
   it('returns a copy: changing it changes nothing', () => {
     const manager = new BackgroundTaskManager();
     manager.addTask(() => 1, { group: 'g' });
