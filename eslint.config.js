@@ -7,10 +7,12 @@ import tseslint from 'typescript-eslint';
 
 /**
  * The layers of src/, top to bottom. Each folder may import only the ones
- * listed for it: api → scheduling → machines → core, workers → core, and the
- * scheduler meets the workers only through core's WorkerRunner.
+ * listed for it: inspector → api → scheduling → machines → core, workers →
+ * core, and the scheduler meets the workers only through core's
+ * WorkerRunner. Only the src/inspector.ts entry imports the inspector.
  */
 const layers = {
+  inspector: ['api', 'machines', 'core'],
   core: [],
   machines: ['core'],
   scheduling: ['machines', 'core'],
@@ -20,7 +22,18 @@ const layers = {
 const folders = Object.keys(layers);
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-examples/', 'coverage/', 'reports/', '.stryker-tmp/', '**/*.mjs', '**/*.d.mts'] },
+  {
+    ignores: [
+      'dist/',
+      'dist-examples/',
+      'coverage/',
+      'reports/',
+      '.stryker-tmp/',
+      '**/*.mjs',
+      '**/*.d.mts',
+      'test/fixtures/inspector-page/',
+    ],
+  },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
@@ -46,12 +59,19 @@ export default tseslint.config(
       'import-x/no-restricted-paths': [
         'error',
         {
-          zones: folders.map((folder) => ({
-            target: `./src/${folder}`,
-            from: './src',
-            except: [`./${folder}`, ...layers[folder].map((allowed) => `./${allowed}`)],
-            message: `src/${folder} may import only ${['itself', ...layers[folder].map((f) => `src/${f}`)].join(', ')}.`,
-          })),
+          zones: [
+            ...folders.map((folder) => ({
+              target: `./src/${folder}`,
+              from: './src',
+              except: [`./${folder}`, ...layers[folder].map((allowed) => `./${allowed}`)],
+              message: `src/${folder} may import only ${['itself', ...layers[folder].map((f) => `src/${f}`)].join(', ')}.`,
+            })),
+            ...['./src/index.ts', './src/worker.ts'].map((target) => ({
+              target,
+              from: './src/inspector',
+              message: 'Only src/inspector.ts imports the inspector.',
+            })),
+          ],
         },
       ],
     },

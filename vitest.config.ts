@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The inspector server reads the built page; `npm test` must not depend on a prior `npm run build`.
+    globalSetup: ['./test/global-setup.ts'],
     // Worker-thread tests start real pools; two cores run two files at once at most.
     maxWorkers: 2,
     testTimeout: 60_000,
@@ -10,9 +12,9 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
-      // It runs only inside worker threads, where V8 coverage is not collected; the worker and
-      // fault tests drive it through real pools.
-      exclude: ['src/workers/worker-runtime.ts'],
+      // The worker runtime runs only inside worker threads and the inspector page only in the browser,
+      // where V8 coverage is not collected; the worker, fault and browser tests drive them for real.
+      exclude: ['src/workers/worker-runtime.ts', 'src/inspector/page/**'],
       reporter: ['text-summary', 'json-summary'],
       // What the suite reaches (stable from run to run), a hair below it so that losing a test file fails:
       // raise these as tests are added, never lower them to let a change pass.

@@ -18,6 +18,7 @@ import {
   WORKER_REFERENCES,
   type WorkerReference,
 } from './worker-throughput.js';
+import { openPage, runInspected, type InspectionMode } from './inspection.js';
 import { planDependencies, runDependencies, runPlain } from './workloads.js';
 
 export interface BenchOptions {
@@ -39,6 +40,8 @@ export interface BenchOptions {
   readonly repeats: number;
   /** Timed rounds of each worker measurement; the best counts. */
   readonly workerRepeats: number;
+  /** Workload 6: trivial tasks run with inspection off, a no-op observer, and the inspector with a page. */
+  readonly inspectedTasks: number;
   /** Receives the table, line by line, as the measurements come in. */
   readonly log: (line: string) => void;
 }
@@ -53,6 +56,7 @@ export const FULL_SIZES: Omit<BenchOptions, 'log'> = {
   spinMillis: 1,
   repeats: 5,
   workerRepeats: 5,
+  inspectedTasks: 100_000,
 };
 
 export const QUICK_SIZES: Omit<BenchOptions, 'log'> = {
@@ -66,6 +70,7 @@ export const QUICK_SIZES: Omit<BenchOptions, 'log'> = {
   spinMillis: 1,
   repeats: 1,
   workerRepeats: 1,
+  inspectedTasks: 1_000,
 };
 
 /** The last line of the output. Worker keys: ours' tasks/s ÷ the peer's (above 1 favours ours). */
@@ -82,6 +87,8 @@ export interface BenchResult {
   worker_noop_ours_over_poolifier: number;
   worker_1ms_ours_over_poolifier: number;
   worker_noop_ours_over_piscina: number;
+  inspector_over_noop_observer_100k: number;
+  inspection_off_over_plain_100k: number;
 }
 
 type MainPeer = 'ours' | 'p-queue' | 'fastq';
@@ -132,6 +139,41 @@ async function measureMain(count: number, repeats: number): Promise<Record<MainP
       const peer = MAIN_PEERS[(round + k) % MAIN_PEERS.length] as MainPeer;
       best[peer] = Math.min(best[peer], await timeRun(MAIN_RUNNERS[peer], count));
     }
+  }
+  return best;
+}
+
+const INSPECTION_MODES: readonly (InspectionMode | 'plain')[] = ['plain', 'off', 'noop', 'inspector'];
+
+/**
+ * Workload 6: workload 1's `ours` run (plain), the same with the manager
+ * built through the inspection code path but no observer (off), with a
+ * no-op observer, and with the inspector and a page reading its stream;
+ * modes rotate each round, best µs/task of each. The inspector and its
+ * page stay up for all rounds, as they would in an application.
+ */
+async function measureInspection(count: number, repeats: number): Promise<Record<InspectionMode | 'plain', number>> {
+  const page = await openPage();
+  const run = (mode: InspectionMode | 'plain') =>
+    mode === 'plain' ? runPlain(count) : runInspected(count, mode, page);
+  const best: Record<InspectionMode | 'plain', number> = {
+    plain: Infinity,
+    off: Infinity,
+    noop: Infinity,
+    inspector: Infinity,
+  };
+  try {
+    await freshSeries(async () => {
+      for (const mode of INSPECTION_MODES) await run(mode);
+    });
+    for (let round = 0; round < repeats; round++) {
+      for (let k = 0; k < INSPECTION_MODES.length; k++) {
+        const mode = INSPECTION_MODES[(round + k) % INSPECTION_MODES.length] as InspectionMode | 'plain';
+        best[mode] = Math.min(best[mode], await timeRun(() => run(mode), count));
+      }
+    }
+  } finally {
+    await page.close();
   }
   return best;
 }
@@ -317,6 +359,23 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
     log(row([references[reference], fmt(workers.noop[reference], 0), fmt(workers.spin[reference], 0), ratios], widths));
   }
 
+  // 6. Inspection.
+  log('');
+  log(`6. inspection: ${count(o.inspectedTasks)} tasks as in 1., rounds rotate the modes; the page reads the stream`);
+  log(row(['', 'µs/task', 'vs off', 'vs no-op'], widths));
+  const inspection = await measureInspection(o.inspectedTasks, Math.min(o.repeats, 3));
+  const inspectionLabels: Readonly<Record<InspectionMode | 'plain', string>> = {
+    plain: "ours, 1.'s run",
+    off: 'inspection off (no observer)',
+    noop: 'no-op observer',
+    inspector: 'inspector, page connected',
+  };
+  for (const mode of INSPECTION_MODES) {
+    const micros = inspection[mode];
+    const vsNoop = mode === 'inspector' ? `${fmt(micros / inspection.noop)}x` : '';
+    log(row([inspectionLabels[mode], fmt(micros), `${fmt(micros / inspection.off)}x`, vsNoop], widths));
+  }
+
   log('');
   const loadAtEnd = loadavg()
     .map((load) => load.toFixed(2))
@@ -337,6 +396,8 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
     worker_noop_ours_over_poolifier: round(workers.noop.ours / workers.noop.poolifier),
     worker_1ms_ours_over_poolifier: round(workers.spin.ours / workers.spin.poolifier),
     worker_noop_ours_over_piscina: round(workers.noop.ours / workers.noop.piscina),
+    inspector_over_noop_observer_100k: round(inspection.inspector / inspection.noop),
+    inspection_off_over_plain_100k: round(inspection.off / inspection.plain),
   };
 }
 
@@ -364,6 +425,7 @@ export function optionsFromArgs(args: readonly string[]): Omit<BenchOptions, 'lo
       'spin-ms': { type: 'string' },
       repeats: { type: 'string' },
       'worker-repeats': { type: 'string' },
+      inspected: { type: 'string' },
     },
     strict: true,
   });
@@ -384,6 +446,7 @@ export function optionsFromArgs(args: readonly string[]): Omit<BenchOptions, 'lo
     spinMillis: positiveInteger('spin-ms', values['spin-ms'], base.spinMillis),
     repeats: positiveInteger('repeats', values.repeats, base.repeats),
     workerRepeats: positiveInteger('worker-repeats', values['worker-repeats'], base.workerRepeats),
+    inspectedTasks: positiveInteger('inspected', values.inspected, base.inspectedTasks),
   };
 }
 

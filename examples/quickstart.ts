@@ -1,10 +1,16 @@
 // npm start: one manager for all background work, printing its events as they happen.
+// npm start -- --inspect: the same, watched live in the inspector page until Ctrl-C.
 import { BackgroundTaskManager, workerTask } from 'background-task-manager';
+import { startInspector } from 'background-task-manager/inspector';
+
+const inspector = process.argv.includes('--inspect') ? await startInspector() : undefined;
 
 const manager = new BackgroundTaskManager({
   maxThreads: 2,
   workerScript: new URL('./tasks.worker.js', import.meta.url),
+  ...(inspector && { inspect: inspector.inspect }),
 });
+if (inspector) console.log(`inspector: open ${inspector.url} (Ctrl-C to stop)`);
 
 const names = new Map<number, string>();
 const name = (uid: number): string => `${names.get(uid) ?? '?'} (#${uid})`;
@@ -84,10 +90,16 @@ add(
 manager.startProcessing();
 
 // 5. When the image group has finished, shut down: every thread exits, the process ends by itself.
-manager.on('taskGroupFinished', (group) => {
-  if (group === images) {
-    void manager.shutDown().then(() => {
+//    With --inspect, the page stays live until Ctrl-C; then the manager and the inspector shut down.
+function shutDown(): void {
+  void manager
+    .shutDown()
+    .then(() => inspector?.close())
+    .then(() => {
       console.log('shut down: all threads have exited');
     });
-  }
+}
+manager.on('taskGroupFinished', (group) => {
+  if (group === images && !inspector) shutDown();
 });
+if (inspector) process.once('SIGINT', shutDown);

@@ -25,4 +25,7 @@ export type {
 } from './core/types.js';
 export type { TaskState, TaskSnapshot } from './machines/task-logic.js';
 export type { TaskEvent } from './machines/task-machine.js';
-export type { ManagerEvent, ManagerPhase } from './machines/manager-machine.js';
+export type { ManagerEvent, ManagerInput, ManagerPhase } from './machines/manager-machine.js';
+export type { ManagerStats, TaskCounts } from './scheduling/task-stats.js';
+export type { Percentiles } from './core/latency-window.js';
+export type { InspectedTaskContext, InspectedTaskEvent, TaskInfo, TaskKind } from './machines/inspected-task-logic.js';

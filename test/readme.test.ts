@@ -23,6 +23,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1] as string);
 const entry = join(root, 'src/index.ts');
+const inspectorEntry = join(root, 'src/inspector.ts');
 
 const isConsoleLog = (node: ts.Node): boolean =>
   ts.isCallExpression(node) &&
@@ -64,7 +65,12 @@ function missing(printed: readonly string[], documented: readonly string[]): str
 function run(code: string): { stdout: string; stderr: string; status: number | null } {
   const dir = mkdtempSync(join(tmpdir(), 'btm-readme-'));
   const file = join(dir, 'example.mts');
-  writeFileSync(file, code.replaceAll("from 'background-task-manager'", `from '${entry}'`));
+  writeFileSync(
+    file,
+    code
+      .replaceAll("from 'background-task-manager'", `from '${entry}'`)
+      .replaceAll("from 'background-task-manager/inspector'", `from '${inspectorEntry}'`),
+  );
   try {
     return spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
   } finally {

@@ -1,34 +1,53 @@
 import { setup } from 'xstate';
 
-/** Events that switch the manager between its phases. */
-export type ManagerEvent = { type: 'START' } | { type: 'PAUSE' } | { type: 'SHUT_DOWN' };
+/**
+ * Events that switch the manager between its phases. `THREADS_EXITED`
+ * follows `SHUT_DOWN` once every worker thread has exited (at once when
+ * no thread was started).
+ */
+export type ManagerEvent = { type: 'START' } | { type: 'PAUSE' } | { type: 'SHUT_DOWN' } | { type: 'THREADS_EXITED' };
+
+/** What the manager machine is started with, and keeps in its context for inspectors. */
+export interface ManagerInput {
+  /** The most tasks that run at once. */
+  readonly maxThreads: number;
+}
 
 /**
  * The manager's phases. `paused` is where a manager created with
- * `startProcessing: false` (the default) begins; tasks may be added in any
- * phase but `shutDown`, and start only in `processing`. The queue, groups and
- * dependency indexes live beside this machine in plain data structures (an
- * `assign` over a large context would copy it on every change). Events that
+ * `startProcessing: false` (the default) begins; tasks may be added in
+ * `paused` and `processing`, and start only in `processing`. `shuttingDown`
+ * lasts from `shutDown()` until every worker thread has exited. The queue,
+ * groups and dependency indexes live beside this machine in plain data
+ * structures (an `assign` over a large context would copy it on every
+ * change); its context only names `maxThreads`, for inspectors. Events that
  * do not apply (START while processing, anything after shut-down) are
  * ignored, as XState ignores unhandled events.
  */
 export const managerMachine = setup({
   types: {
     events: {} as ManagerEvent,
+    input: {} as ManagerInput,
+    context: {} as ManagerInput,
   },
 }).createMachine({
   id: 'backgroundTaskManager',
   initial: 'paused',
+  // Test models create the machine without input: the manager's default then.
+  context: ({ input }) => ({ maxThreads: (input as ManagerInput | undefined)?.maxThreads ?? 8 }),
   states: {
     paused: {
-      on: { START: 'processing', SHUT_DOWN: 'shutDown' },
+      on: { START: 'processing', SHUT_DOWN: 'shuttingDown' },
     },
     processing: {
-      on: { PAUSE: 'paused', SHUT_DOWN: 'shutDown' },
+      on: { PAUSE: 'paused', SHUT_DOWN: 'shuttingDown' },
+    },
+    shuttingDown: {
+      on: { THREADS_EXITED: 'shutDown' },
     },
     shutDown: { type: 'final' },
   },
 });
 
 /** A phase of the manager. */
-export type ManagerPhase = 'paused' | 'processing' | 'shutDown';
+export type ManagerPhase = 'paused' | 'processing' | 'shuttingDown' | 'shutDown';

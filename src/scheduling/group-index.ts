@@ -1,4 +1,5 @@
 import type { TaskGroup } from '../core/types.js';
+import type { StateCounts } from './task-stats.js';
 import { NONE, type GroupEntry, type TaskStore } from './task-store.js';
 
 interface Members extends GroupEntry {
@@ -15,9 +16,12 @@ interface Members extends GroupEntry {
 export class GroupIndex {
   readonly #store: TaskStore;
   readonly #groups = new Map<TaskGroup, Members>();
+  readonly #countsOf: ((group: TaskGroup) => StateCounts) | undefined;
 
-  constructor(store: TaskStore) {
+  /** `countsOf` gives each group entry, as it is created, the counters its tasks step. */
+  constructor(store: TaskStore, countsOf?: (group: TaskGroup) => StateCounts) {
     this.#store = store;
+    this.#countsOf = countsOf;
   }
 
   /** Adds the task in `slot` to `group`, at the end of its list. */
@@ -25,7 +29,7 @@ export class GroupIndex {
     const store = this.#store;
     const members = this.#groups.get(group);
     if (members === undefined) {
-      const entry: Members = { group, head: slot, size: 1 };
+      const entry: Members = { group, head: slot, size: 1, counts: this.#countsOf?.(group) };
       this.#groups.set(group, entry);
       store.setGroupEntry(slot, entry);
       return;

@@ -1,4 +1,5 @@
 import type { AnyActorRef } from 'xstate';
+import { epochNow } from '../core/latency-window.js';
 import type { TypedEmitter } from '../core/events.js';
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
 import { isThenable } from '../core/values.js';
@@ -18,12 +19,14 @@ import {
   UNBLOCK,
   type TaskState,
 } from '../machines/task-logic.js';
-import type { TaskEventType } from '../machines/task-machine.js';
+import type { InspectedTaskEvent, TaskInfo } from '../machines/inspected-task-logic.js';
+import type { ManagerPhase } from '../machines/manager-machine.js';
 import { FinishedHistory } from './finished-history.js';
 import { GroupIndex } from './group-index.js';
-import { describeFailure, isPlainObject } from './outcome.js';
+import { describeFailure, isPlainObject, type FailureReport } from './outcome.js';
 import { ReadyQueue } from './ready-queue.js';
 import { RunningTaskContext } from './task-context.js';
+import { TaskStats, type ManagerStats } from './task-stats.js';
 import { TaskTable } from './task-table.js';
 import { NONE, PASS_THROUGH, TaskStore, type TaskWork } from './task-store.js';
 
@@ -34,8 +37,8 @@ export interface TaskSchedulerOptions {
   readonly events: TypedEmitter;
   readonly isProcessing: () => boolean;
   readonly workers: WorkerRunner | undefined;
-  /** Makes the task with this uid a live actor (inspection on); otherwise tasks stay persisted snapshots. */
-  readonly liveActor: ((uid: number) => AnyActorRef) | undefined;
+  /** Makes the task a live actor (inspection on); otherwise tasks stay persisted snapshots. */
+  readonly liveActor: ((info: TaskInfo) => AnyActorRef) | undefined;
 }
 
 /**
@@ -54,7 +57,9 @@ export class TaskScheduler {
   /** Pending tasks: uid to slot (checked with {@link TaskStore.isPending}: deletion is lazy). */
   readonly #pending = new TaskTable<number>();
   readonly #ready = new ReadyQueue(this.#store);
-  readonly #groups = new GroupIndex(this.#store);
+  readonly #stats = new TaskStats();
+  readonly #counts = this.#stats.counts;
+  readonly #groups = new GroupIndex(this.#store, (group) => this.#stats.countsOf(group));
   readonly #finished: FinishedHistory<TaskState>;
   /** Live task actors by slot, only when the manager is inspected. */
   readonly #actors: Map<number, AnyActorRef> | undefined;
@@ -75,6 +80,11 @@ export class TaskScheduler {
     return this.#pending.size;
   }
 
+  /** `manager.stats()`: a copy of the counters, O(1) in the number of tasks. */
+  stats(phase: ManagerPhase): ManagerStats {
+    return this.#stats.read(phase, this.#options.maxThreads, this.#busy);
+  }
+
   /** Adds a validated task and returns its uid; it starts later, never inside this call. */
   add(
     work: TaskWork,
@@ -92,8 +102,13 @@ export class TaskScheduler {
     if (upstreamTaskIds !== undefined) this.#link(slot, uid, upstreamTaskIds);
     this.#pending.set(uid, slot);
     if (group !== undefined) this.#groups.join(slot, group);
+    this.#counts[BLOCKED] = (this.#counts[BLOCKED] as number) + 1;
+    const groupCounts = group === undefined ? undefined : store.groupEntry(slot)?.counts;
+    if (groupCounts !== undefined) groupCounts[BLOCKED] = (groupCounts[BLOCKED] as number) + 1;
     const liveActor = this.#options.liveActor;
-    if (this.#actors !== undefined && liveActor !== undefined) this.#actors.set(slot, liveActor(uid));
+    if (this.#actors !== undefined && liveActor !== undefined) {
+      this.#actors.set(slot, liveActor(taskInfo(uid, work, priority, group, upstreamTaskIds, args, kwargs)));
+    }
     if (store.pendingUpstream(slot) === 0) this.#unblock(slot);
     this.scheduleDispatch();
     return uid;
@@ -183,41 +198,63 @@ export class TaskScheduler {
 
   #unblock(slot: number): void {
     this.#step(slot, UNBLOCK);
+    this.#stats.queued(this.#store.uid(slot));
     this.#ready.push(slot);
   }
 
-  #step(slot: number, event: number): void {
+  /** Steps the task in `slot` on `event`; `value` is what the event brings an inspected task (kwargs, result, failure). */
+  #step(slot: number, event: number, value?: unknown): void {
     const store = this.#store;
+    const state = store.state(slot);
     const actor = this.#actors?.get(slot);
+    let next: number;
     if (actor === undefined) {
-      const next = nextStateCode(store.state(slot), event);
+      next = nextStateCode(state, event);
       if (next < 0) {
-        const state = STATE_NAMES[store.state(slot)];
-        throw new Error(`Invariant: task ${store.uid(slot)} cannot take ${EVENT_NAMES[event]} in ${state}`);
+        throw new Error(
+          `Invariant: task ${store.uid(slot)} cannot take ${EVENT_NAMES[event]} in ${STATE_NAMES[state]}`,
+        );
       }
-      store.setState(slot, next);
-      return;
+    } else {
+      actor.send(inspectedEvent(event, value));
+      next = STATE_NAMES.indexOf((actor.getSnapshot() as { value: TaskState }).value);
+      if (next >= FIRST_FINAL) this.#actors?.delete(slot);
     }
-    actor.send({ type: EVENT_NAMES[event] as TaskEventType });
-    const next = STATE_NAMES.indexOf((actor.getSnapshot() as { value: TaskState }).value);
     store.setState(slot, next);
-    if (next >= FIRST_FINAL) this.#actors?.delete(slot);
+    // stats(): the task moves from one counter to the next, overall and in its group.
+    const counts = this.#counts;
+    counts[state] = (counts[state] as number) - 1;
+    counts[next] = (counts[next] as number) + 1;
+    const groupCounts = store.groupEntry(slot)?.counts;
+    if (groupCounts !== undefined) {
+      groupCounts[state] = (groupCounts[state] as number) - 1;
+      groupCounts[next] = (groupCounts[next] as number) + 1;
+    }
   }
 
   #start(slot: number): void {
-    this.#step(slot, START);
-    this.#busy++;
     const store = this.#store;
-    const work = store.work(slot);
     const kwargs = store.kwargs(slot) ?? {};
+    this.#step(slot, START, kwargs);
+    this.#stats.started(store.uid(slot));
+    this.#busy++;
+    const work = store.work(slot);
     if (work === PASS_THROUGH) {
       queueMicrotask(() => {
         this.#settle(slot, true, kwargs);
       });
     } else if (work instanceof WorkerTask) {
-      (this.#options.workers as WorkerRunner).run(work.name, store.args(slot) ?? [], kwargs, (ok, value) => {
+      const settle = (ok: boolean, value: unknown): void => {
         this.#settle(slot, ok, value);
-      });
+      };
+      const actor = this.#actors?.get(slot);
+      (this.#options.workers as WorkerRunner).run(
+        work.name,
+        store.args(slot) ?? [],
+        kwargs,
+        settle,
+        actor === undefined ? undefined : onThread(actor),
+      );
     } else if (work !== undefined) {
       this.#runOnMainThread(slot, work, kwargs);
     }
@@ -258,6 +295,7 @@ export class TaskScheduler {
   #settle(slot: number, ok: boolean, value: unknown): void {
     this.#busy--;
     const store = this.#store;
+    this.#stats.ended(store.uid(slot), store.state(slot) === RUNNING);
     store.setContext(slot, undefined);
     if (store.state(slot) === RUNNING) {
       if (ok) this.#complete(slot, value);
@@ -281,7 +319,7 @@ export class TaskScheduler {
         store.setKwargs(next, kwargs === undefined ? { ...result } : Object.assign(kwargs, result));
       }
     }
-    this.#step(slot, COMPLETE);
+    this.#step(slot, COMPLETE, result);
     const uid = store.uid(slot);
     const group = store.group(slot);
     const groupEmptied = this.#remove(slot, true, false);
@@ -292,7 +330,8 @@ export class TaskScheduler {
 
   /** Fails `slot` and, breadth first, every pending task downstream of it (§10, contract F1). */
   #fail(slot: number, error: unknown): void {
-    const { message, traceback } = describeFailure(error);
+    const failure = describeFailure(error);
+    const { message, traceback } = failure;
     const events = this.#options.events;
     const store = this.#store;
     const cascade = new Worklist(store);
@@ -303,7 +342,7 @@ export class TaskScheduler {
       const uid = cascade.uids[i] as number;
       if (!store.isPending(failed, uid)) continue; // stopped by a listener before its turn
       cascade.addLinked(store.downHead(failed));
-      this.#step(failed, FAIL);
+      this.#step(failed, FAIL, failure);
       const group = store.group(failed);
       const groupEmptied = this.#remove(failed, false, false);
       events.emit('taskFailed', uid, group, message, traceback);
@@ -383,6 +422,59 @@ export class TaskScheduler {
     if (workRunning) store.release(slot);
     else store.free(slot);
   }
+}
+
+/** What an inspected task actor is created with. */
+function taskInfo(
+  uid: number,
+  work: TaskWork,
+  priority: number,
+  group: TaskGroup | undefined,
+  upstream: readonly number[] | undefined,
+  args: readonly unknown[] | undefined,
+  kwargs: TaskKwargs | undefined,
+): TaskInfo {
+  const [name, kind] =
+    work === PASS_THROUGH
+      ? (['pass-through', 'passThrough'] as const)
+      : work instanceof WorkerTask
+        ? ([work.name, 'worker'] as const)
+        : ([work.name === '' ? 'anonymous' : work.name, 'main'] as const);
+  return {
+    uid,
+    name,
+    kind,
+    priority,
+    group,
+    upstream: upstream === undefined ? [] : [...upstream],
+    args,
+    kwargs,
+    addedAt: epochNow(),
+  };
+}
+
+/** The event an inspected task takes, with its time and what it brings. */
+function inspectedEvent(event: number, value: unknown): InspectedTaskEvent {
+  const at = epochNow();
+  switch (event) {
+    case UNBLOCK:
+      return { type: 'UNBLOCK', at };
+    case START:
+      return { type: 'START', at, kwargs: value as TaskKwargs };
+    case COMPLETE:
+      return { type: 'COMPLETE', at, result: value };
+    case FAIL:
+      return { type: 'FAIL', at, ...(value as FailureReport) };
+    default:
+      return { type: 'STOP', at };
+  }
+}
+
+/** Tells an inspected worker task's actor which thread it was sent to, unless it has finished meanwhile. */
+function onThread(actor: AnyActorRef): (thread: number) => void {
+  return (thread) => {
+    if ((actor.getSnapshot() as { status: string }).status === 'active') actor.send({ type: 'WORKER_THREAD', thread });
+  };
 }
 
 /**

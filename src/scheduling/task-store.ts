@@ -1,6 +1,7 @@
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
 import { BLOCKED, FIRST_FINAL } from '../machines/task-logic.js';
 import type { RunningTaskContext } from './task-context.js';
+import type { StateCounts } from './task-stats.js';
 
 /** Marks a pass-through task: it runs nothing and returns its kwargs. */
 export const PASS_THROUGH = Symbol('passThrough');
@@ -11,6 +12,8 @@ export type TaskWork = TaskRunnable | typeof PASS_THROUGH;
 /** What a task's group is to the store: the group's entry in the group index, which names the group. */
 export interface GroupEntry {
   readonly group: TaskGroup;
+  /** The group's counts by state, which the scheduler keeps as its tasks step. */
+  readonly counts?: StateCounts;
 }
 
 /** No slot, no edge. */

@@ -10,11 +10,13 @@ import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerReply, type Wor
 interface Job {
   readonly request: WorkerRequest;
   readonly settle: (ok: boolean, value: unknown) => void;
+  readonly onThread: ((threadId: number) => void) | undefined;
 }
 
 /** A worker thread whose module has loaded: its end of the channel, and the job it runs, if any. */
 interface Connection {
   readonly port: MessagePort;
+  readonly threadId: number;
   job: Job | undefined;
 }
 
@@ -62,9 +64,18 @@ export class WorkerPool implements WorkerRunner {
     return this.#pool !== undefined;
   }
 
-  /** Runs worker task `name` on an idle connected worker, or queues it until one is; `settle` is called exactly once. */
-  run(name: string, args: readonly unknown[], kwargs: TaskKwargs, settle: (ok: boolean, value: unknown) => void): void {
-    const job: Job = { request: { name, args, kwargs }, settle };
+  /**
+   * Runs worker task `name` on an idle connected worker, or queues it until
+   * one is; `settle` is called exactly once, `onThread` when it is sent.
+   */
+  run(
+    name: string,
+    args: readonly unknown[],
+    kwargs: TaskKwargs,
+    settle: (ok: boolean, value: unknown) => void,
+    onThread?: (threadId: number) => void,
+  ): void {
+    const job: Job = { request: { name, args, kwargs }, settle, onThread };
     if (this.#startupError !== undefined) {
       this.#failLater(job, this.#startupError);
       return;
@@ -145,7 +156,7 @@ export class WorkerPool implements WorkerRunner {
       port.close();
       return;
     }
-    const connection: Connection = { port, job: undefined };
+    const connection: Connection = { port, threadId: worker.threadId, job: undefined };
     this.#connections.set(worker, connection);
     port.on('message', (reply: WorkerReply) => {
       this.#onReply(connection, reply);
@@ -162,6 +173,7 @@ export class WorkerPool implements WorkerRunner {
       return;
     }
     connection.job = job;
+    job.onThread?.(connection.threadId);
   }
 
   /** Gives a free worker the oldest waiting job, or marks it idle. */

@@ -31,7 +31,7 @@ describe('inspection: every task is a live actor of the manager’s system', () 
     expect(new Set(events.map((event) => event.rootId))).toEqual(new Set([managerRoot]));
     // Task actors report done to the manager (xstate.done.actor.*), which re-emits its snapshot.
     const phases = statesOf('backgroundTaskManager').filter((value, i, all) => value !== all[i - 1]);
-    expect(phases).toEqual(['paused', 'processing', 'shutDown']);
+    expect(phases).toEqual(['paused', 'processing', 'shuttingDown', 'shutDown']);
   });
 
   it('works with @statelyai/inspect (here with an in-memory adapter, no network)', async () => {

@@ -20,6 +20,8 @@ describe('bench/index (smoke)', () => {
       'worker_noop_ours_over_poolifier',
       'worker_1ms_ours_over_poolifier',
       'worker_noop_ours_over_piscina',
+      'inspector_over_noop_observer_100k',
+      'inspection_off_over_plain_100k',
     ];
     expect(Object.keys(result).sort()).toEqual([...keys].sort());
     for (const key of keys) expect(Number.isFinite(result[key as keyof typeof result]), key).toBe(true);
@@ -31,6 +33,8 @@ describe('bench/index (smoke)', () => {
       '5. worker',
       'no pool: 1 in flight',
       'no pool: all sent',
+      '6. inspection',
+      'inspector, page connected',
     ];
     for (const start of rows) {
       expect(

@@ -189,6 +189,9 @@ describe('task lifecycle machine: every path replayed on a real manager', () => 
 class ManagerDriver {
   readonly manager = new BackgroundTaskManager({ maxThreads: 1 });
   readonly work = controlled();
+  /** The promise of `shutDown()`, and the phase the manager was in as the call returned. */
+  shuttingDown: Promise<void> | undefined;
+  phaseAsShutDownReturned: string | undefined;
 
   readonly executors = {
     START: async () => {
@@ -199,8 +202,12 @@ class ManagerDriver {
       this.manager.pauseProcessing();
       await settle();
     },
-    SHUT_DOWN: async () => {
-      await this.manager.shutDown();
+    SHUT_DOWN: () => {
+      this.shuttingDown = this.manager.shutDown();
+      this.phaseAsShutDownReturned = this.manager.phase;
+    },
+    THREADS_EXITED: async () => {
+      await this.shuttingDown;
     },
   };
 
@@ -222,6 +229,12 @@ class ManagerDriver {
     processing: async () => {
       expect(this.manager.phase).toBe('processing');
       expect(await this.#probe()).toBe('running');
+    },
+    shuttingDown: () => {
+      // Without worker threads the phase moves on in the next microtask: the phase is read as shutDown() returned.
+      expect(this.phaseAsShutDownReturned).toBe('shuttingDown');
+      expect(() => this.manager.addTask(() => 1)).toThrow(expect.objectContaining({ code: 'ERR_MANAGER_SHUT_DOWN' }));
+      expect(this.manager.pendingCount).toBe(0);
     },
     shutDown: () => {
       expect(this.manager.phase).toBe('shutDown');

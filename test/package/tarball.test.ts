@@ -25,7 +25,12 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
 const entryPoints = [
   { specifier: 'background-task-manager', source: 'src/index.ts' },
   { specifier: 'background-task-manager/worker', source: 'src/worker.ts' },
+  { specifier: 'background-task-manager/inspector', source: 'src/inspector.ts' },
 ];
+
+/** The inspector's page: bundled for the browser from `src/inspector/page/`, so not one module per source file. */
+const pageFolder = 'inspector/page';
+const pageAssets = ['app.js', 'favicon.svg', 'index.html', 'style.css'];
 
 /** All the tarball holds besides `dist/`. */
 const topLevelFiles = ['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json'];
@@ -139,7 +144,7 @@ function createApp(dir: string, tarballName: string): void {
 /** The modules built from src/, one per source file, as paths without extension. */
 function sourceModules(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && !file.startsWith(pageFolder))
     .map((file) => file.replace(/\.ts$/, '').replaceAll('\\', '/'));
 }
 
@@ -190,6 +195,11 @@ describe('the packed tarball', () => {
     expect(withoutSources).toEqual([]);
   });
 
+  it("ships the inspector's page assets", () => {
+    const page = shipped.filter((file) => file.startsWith(`dist/${pageFolder}/`));
+    expect(page.map((file) => file.slice(`dist/${pageFolder}/`.length)).sort()).toEqual(pageAssets);
+  });
+
   it('exports exactly the entry points checked here, and package.json', () => {
     const subpaths = entryPoints.map(({ specifier }) => `.${specifier.slice(manifest.name.length)}`);
     expect(Object.keys(manifest.exports).sort()).toEqual([...subpaths, './package.json'].sort());
@@ -202,8 +212,9 @@ describe('an application installed from the tarball', () => {
     expect(typeCheck.status).toBe(0);
   });
 
-  it('runs a main-thread task with its TaskContext and a task of its own worker module', () => {
-    expect(app.output).toBe(`${JSON.stringify({ greeting: 'main thread ran as task 0', square: 50 })}\n`);
+  it('runs a main-thread task with its TaskContext and a task of its own worker module, watched by the inspector', () => {
+    const expected = { greeting: 'main thread ran as task 0', square: 50, inspected: { done: 2, page: 200 } };
+    expect(app.output).toBe(`${JSON.stringify(expected)}\n`);
     expect(app.status).toBe(0);
   });
 

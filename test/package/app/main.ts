@@ -1,11 +1,14 @@
 // A small application, as a user of the package writes it: compiled against the installed tarball
 // under strict and nodenext, then run; it prints what its tasks returned.
 import { BackgroundTaskManager, workerTask, type TaskContext } from 'background-task-manager';
+import { startInspector } from 'background-task-manager/inspector';
 
+const inspector = await startInspector({ port: 0 });
 const manager = new BackgroundTaskManager({
   startProcessing: true,
   maxThreads: 2,
   workerScript: new URL('./tasks.worker.js', import.meta.url),
+  inspect: inspector.inspect,
 });
 const outcomes = new Map<number, unknown>();
 manager.on('taskCompleted', (uid, _group, result) => outcomes.set(uid, result));
@@ -19,8 +22,15 @@ const greeting = manager.addTask(
 );
 const square = manager.addTask(workerTask('square'), { taskArgs: [7], taskKwargs: { offset: 1 } });
 await manager.onIdle();
+// The inspector serves its page and its state from the installed package.
+const page = await fetch(inspector.url);
+const state = (await (await fetch(new URL(`/api/state${new URL(inspector.url).search}`, inspector.url))).json()) as {
+  managers: { counts: { done: number } }[];
+};
 await manager.shutDown();
-console.log(JSON.stringify({ greeting: outcomes.get(greeting), square: outcomes.get(square) }));
+await inspector.close();
+const inspected = { done: state.managers[0]?.counts.done, page: page.status };
+console.log(JSON.stringify({ greeting: outcomes.get(greeting), square: outcomes.get(square), inspected }));
 
 /**
  * Never called: it only has to compile. Were the package's types missing or `any`, these lines
