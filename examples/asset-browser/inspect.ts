@@ -1,23 +1,16 @@
-// `--inspect`: the inspector page, when this build has it.
-import type { BackgroundTaskManagerOptions } from 'background-task-manager';
+// `--inspect`: the inspector page on a free loopback port, live during the run and until Ctrl-C after it.
+import { startInspector, type Inspector } from 'background-task-manager/inspector';
 
-/** A running inspector: pass `inspect` to the manager, show `url`, `close()` at the end. */
-export interface Inspection {
-  inspect: NonNullable<BackgroundTaskManagerOptions['inspect']>;
-  url: string;
-  close(): Promise<void>;
+/** Starts the inspector page on a free loopback port; pass its `inspect` to the manager. */
+export function startInspection(): Promise<Inspector> {
+  return startInspector({ port: 0 });
 }
 
-/** `--inspect` was asked for and this build has no inspector. */
-export class InspectorUnavailableError extends Error {
-  override readonly name = 'InspectorUnavailableError';
-  readonly code = 'ERR_INSPECTOR_UNAVAILABLE';
-}
-
-/**
- * Starts the inspector page on a free loopback port.
- * @throws {InspectorUnavailableError} in this build, which has no inspector.
- */
-export async function startInspection(): Promise<Inspection> {
-  throw new InspectorUnavailableError('--inspect is not available in this build: it has no inspector page yet');
+/** Resolves on the next Ctrl-C: the page stays open on the finished run until then. */
+export function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => {
+      resolve();
+    });
+  });
 }

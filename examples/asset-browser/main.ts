@@ -4,7 +4,6 @@ import { readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HELP, parseCli, USAGE, UsageError, type CliOptions } from './cli.js';
-import { InspectorUnavailableError } from './inspect.js';
 import { browse } from './run.js';
 
 /** The repository's root: two levels up from this module, compiled (dist-examples/) or not (examples/). */
@@ -43,13 +42,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const outDir = resolve(options.out ?? defaultOutDir(root ?? SAMPLE_DIR));
-  try {
-    await browse({ ...options, root, sampleDir: SAMPLE_DIR, outDir });
-  } catch (error) {
-    if (!(error instanceof InspectorUnavailableError)) throw error;
-    console.error(error.message);
-    return 2;
-  }
+  await browse({ ...options, root, sampleDir: SAMPLE_DIR, outDir });
   return 0;
 }
 

@@ -1,7 +1,7 @@
 // The metadata retriever: per image a worker task that hashes the file and reads its size, per
 // folder a pass-through task that gathers them, then one task that writes the index.
 import { workerTask, type BackgroundTaskManager } from 'background-task-manager';
-import { GroupTracker, type GroupProgress } from './group-tracker.js';
+import type { GroupProgress } from './progress.js';
 import { writeJson } from './index-file.js';
 import type { ImageEntry } from './scan.js';
 import type { ImageMetadata } from './tasks.worker.js';
@@ -9,7 +9,7 @@ import type { ImageMetadata } from './tasks.worker.js';
 /** Makes the metadata index through a shared manager, in a group of its own. */
 export class MetadataRetriever {
   readonly #manager: BackgroundTaskManager;
-  readonly #tracker: GroupTracker;
+  readonly #group: number;
   /** The id of each image's describe task, to the image. */
   readonly #describeTask = new Map<number, string>();
   readonly #entries = new Map<string, ImageMetadata>();
@@ -21,7 +21,7 @@ export class MetadataRetriever {
 
   constructor(manager: BackgroundTaskManager) {
     this.#manager = manager;
-    this.#tracker = new GroupTracker(manager, manager.nextGroupId());
+    this.#group = manager.nextGroupId();
     this.#progress = {
       label: 'metadata',
       total: 0,
@@ -43,11 +43,11 @@ export class MetadataRetriever {
 
   /** Adds the task that describes `image`: its hash and size go into its folder's entry of the index. */
   add(image: ImageEntry): void {
-    const group = this.#tracker.group;
+    const group = this.#group;
     if (this.#progress.total === 0) this.#progress.startedAt = performance.now();
     this.#progress.total++;
     const describe = workerTask('describeImage');
-    const uid = this.#tracker.track(this.#manager.addTask(describe, { group, taskArgs: [image.source, image.rel] }));
+    const uid = this.#manager.addTask(describe, { group, taskArgs: [image.source, image.rel] });
     this.#describeTask.set(uid, image.rel);
     this.#folders.set(image.folder, [...(this.#folders.get(image.folder) ?? []), uid]);
   }
@@ -57,21 +57,20 @@ export class MetadataRetriever {
    * entries, and the task that writes them all to `indexPath`: it lists every folder's task upstream.
    */
   finish(indexPath: string, root: string): void {
-    const group = this.#tracker.group;
+    const group = this.#group;
     const gathered = [...this.#folders.values()].map((upstreamTaskIds) =>
-      this.#tracker.track(this.#manager.addPassThroughTask({ group, upstreamTaskIds })),
+      this.#manager.addPassThroughTask({ group, upstreamTaskIds }),
     );
     const writeIndex = (kwargs: Record<string, ImageMetadata>): Promise<{ index: string }> => {
       this.#writing = writeJson(indexPath, { version: 1, root, images: sortedByKey(kwargs) });
       return this.#writing.then(() => ({ index: indexPath }));
     };
-    this.#tracker.track(this.#manager.addTask(writeIndex, { group, upstreamTaskIds: gathered }));
+    this.#manager.addTask(writeIndex, { group, upstreamTaskIds: gathered });
   }
 
   /** Stops every pending metadata task; images not described yet count as stopped. */
   stop(): void {
-    this.#manager.stopTaskGroup(this.#tracker.group);
-    this.#tracker.forgetAll();
+    this.#manager.stopTaskGroup(this.#group);
     this.#progress.stopped += this.#describeTask.size;
     this.#describeTask.clear();
     this.#progress.finishedAt = performance.now();
@@ -90,11 +89,6 @@ export class MetadataRetriever {
   /** The group's progress, per image. */
   progress(): Readonly<GroupProgress> {
     return this.#progress;
-  }
-
-  /** Ids of this retriever's tasks that have not reported yet. */
-  unfinishedTasks(): Iterable<number> {
-    return this.#tracker.unfinished();
   }
 
   #record(uid: number, rel: string, entry: ImageMetadata | undefined): void {

@@ -1,6 +1,17 @@
 // The live progress display: redrawn in place on a terminal (log-update), plain lines otherwise.
 import { createLogUpdate } from 'log-update';
-import type { GroupProgress } from './group-tracker.js';
+
+/** Per-image counts of one retriever, for the progress display and the summary. */
+export interface GroupProgress {
+  label: string;
+  total: number;
+  done: number;
+  failed: number;
+  stopped: number;
+  /** `performance.now()` when its first task was added, and when its last image was accounted for. */
+  startedAt: number;
+  finishedAt: number | undefined;
+}
 
 /** What the display shows at one moment. */
 export interface ProgressSnapshot {

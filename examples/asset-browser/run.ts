@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { BackgroundTaskManager } from 'background-task-manager';
 import type { CliOptions } from './cli.js';
 import { completeIndex, writeJson, type RunRecords } from './index-file.js';
-import { startInspection, type Inspection } from './inspect.js';
+import type { Inspector } from 'background-task-manager/inspector';
+import { startInspection, untilInterrupted } from './inspect.js';
 import { WORKER_MEMORY_MB } from './limits.js';
 import { MetadataRetriever } from './metadata.js';
 import { progressTable, startProgress } from './progress.js';
@@ -28,7 +29,7 @@ const WORKER_SCRIPT = new URL(
   import.meta.url,
 );
 
-function createManager(options: BrowseOptions, inspection: Inspection | undefined): BackgroundTaskManager {
+function createManager(options: BrowseOptions, inspection: Inspector | undefined): BackgroundTaskManager {
   return new BackgroundTaskManager({
     startProcessing: true,
     maxThreads: options.threads ?? availableParallelism(),
@@ -48,16 +49,21 @@ export async function browse(options: BrowseOptions): Promise<void> {
   const manager = createManager(options, inspection);
   if (inspection !== undefined) console.log(`Inspector: ${inspection.url}`);
   const session = new Session(manager);
+  let summary: RunSummary | undefined;
   try {
     const root = options.root ?? (await prepareSampleSet(manager, session, options.sampleDir));
-    const summary =
+    summary =
       root === undefined ? nothingBrowsed(options.outDir) : await browseFolder(manager, session, { ...options, root });
-    if (options.json) console.log(JSON.stringify(summary));
   } finally {
     await manager.shutDown();
     session.close();
+    if (inspection !== undefined && summary !== undefined && !session.interrupted) {
+      console.log(`Inspector: the page shows the finished run at ${inspection.url} until Ctrl-C`);
+      await untilInterrupted();
+    }
     await inspection?.close();
   }
+  if (options.json) console.log(JSON.stringify(summary));
 }
 
 /** Generates the sample set unless it is there; `undefined` when Ctrl-C cut it short. */

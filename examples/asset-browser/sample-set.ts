@@ -3,7 +3,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { workerTask, type BackgroundTaskManager } from 'background-task-manager';
-import { GroupTracker, type GroupProgress } from './group-tracker.js';
+import type { GroupProgress } from './progress.js';
 import { brokenFiles, SAMPLE_SET_VERSION, samplePlan } from './sample-plan.js';
 
 /** The file that says the folder holds a complete sample set, and of which version. */
@@ -17,7 +17,7 @@ export class SampleSetGenerator {
   readonly #manager: BackgroundTaskManager;
   readonly #dir: string;
   readonly #count: number;
-  readonly #tracker: GroupTracker;
+  readonly #group: number;
   readonly #failures: string[] = [];
   readonly #progress: GroupProgress;
 
@@ -25,7 +25,7 @@ export class SampleSetGenerator {
     this.#manager = manager;
     this.#dir = dir;
     this.#count = count;
-    this.#tracker = new GroupTracker(manager, manager.nextGroupId());
+    this.#group = manager.nextGroupId();
     this.#progress = {
       label: 'sample set',
       total: 0,
@@ -36,10 +36,10 @@ export class SampleSetGenerator {
       finishedAt: undefined,
     };
     manager.on('taskCompleted', (_uid, group) => {
-      if (group === this.#tracker.group) this.#progress.done++;
+      if (group === this.#group) this.#progress.done++;
     });
     manager.on('taskFailed', (_uid, group, message) => {
-      if (group !== this.#tracker.group) return;
+      if (group !== this.#group) return;
       this.#progress.failed++;
       this.#failures.push(message);
     });
@@ -75,7 +75,7 @@ export class SampleSetGenerator {
     this.#progress.total = plan.length;
     for (const spec of plan) {
       const taskArgs = [join(this.#dir, spec.rel), spec];
-      this.#tracker.track(this.#manager.addTask(workerTask('writeSample'), { group: this.#tracker.group, taskArgs }));
+      this.#manager.addTask(workerTask('writeSample'), { group: this.#group, taskArgs });
     }
     await this.#manager.onIdle();
     this.#progress.finishedAt = performance.now();
@@ -90,18 +90,12 @@ export class SampleSetGenerator {
 
   /** Stops the pictures not written yet; the set stays incomplete and is generated anew next time. */
   stop(): void {
-    this.#manager.stopTaskGroup(this.#tracker.group);
-    this.#tracker.forgetAll();
+    this.#manager.stopTaskGroup(this.#group);
     this.#progress.stopped = this.#progress.total - this.#progress.done - this.#progress.failed;
   }
 
   /** The group's progress, per picture. */
   progress(): Readonly<GroupProgress> {
     return this.#progress;
-  }
-
-  /** Ids of the generator's tasks that have not reported yet. */
-  unfinishedTasks(): Iterable<number> {
-    return this.#tracker.unfinished();
   }
 }

@@ -1,14 +1,11 @@
 // Ctrl-C: the first stops every retriever (the manager shuts down gracefully and the run ends
 // with a partial summary); a second one, while that is still under way, exits at once.
 import type { BackgroundTaskManager } from 'background-task-manager';
-import { busyThreads } from './busy-threads.js';
-import type { GroupProgress } from './group-tracker.js';
-import type { ProgressSnapshot } from './progress.js';
+import type { GroupProgress, ProgressSnapshot } from './progress.js';
 
 /** Something that adds tasks to the manager: what the display shows and what Ctrl-C stops. */
 export interface Retriever {
   progress(): Readonly<GroupProgress>;
-  unfinishedTasks(): Iterable<number>;
 }
 
 /** The retrievers of a run, its Ctrl-C handler and its progress snapshots. */
@@ -52,15 +49,8 @@ export class Session {
 
   /** What the display shows now. */
   snapshot(): ProgressSnapshot {
-    const retrievers = this.#retrievers.map(({ retriever }) => retriever);
-    return {
-      groups: retrievers.map((retriever) => retriever.progress()),
-      busyThreads: busyThreads(
-        this.#manager,
-        retrievers.map((retriever) => retriever.unfinishedTasks()),
-      ),
-      maxThreads: this.#manager.maxThreads,
-    };
+    const { busyThreads, maxThreads } = this.#manager.stats();
+    return { groups: this.#retrievers.map(({ retriever }) => retriever.progress()), busyThreads, maxThreads };
   }
 
   /** Removes the Ctrl-C handler: call it once the manager has shut down. */

@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { workerTask, type BackgroundTaskManager } from 'background-task-manager';
-import { GroupTracker, type GroupProgress } from './group-tracker.js';
+import type { GroupProgress } from './progress.js';
 import type { ImageEntry } from './scan.js';
 import type { CacheCheck } from './tasks.worker.js';
 
@@ -44,7 +44,7 @@ export interface ThumbnailOptions {
 export class ThumbnailRetriever {
   readonly #manager: BackgroundTaskManager;
   readonly #options: ThumbnailOptions;
-  readonly #tracker: GroupTracker;
+  readonly #group: number;
   /** The id of each image's last task (the write), to the image. */
   readonly #lastTask = new Map<number, string>();
   readonly #outcomes = new Map<string, ThumbnailOutcome>();
@@ -53,7 +53,7 @@ export class ThumbnailRetriever {
   constructor(manager: BackgroundTaskManager, options: ThumbnailOptions) {
     this.#manager = manager;
     this.#options = options;
-    this.#tracker = new GroupTracker(manager, manager.nextGroupId());
+    this.#group = manager.nextGroupId();
     this.#progress = {
       label: 'thumbnails',
       total: 0,
@@ -81,7 +81,7 @@ export class ThumbnailRetriever {
   /** Adds the three tasks that make the thumbnail of `image`. */
   request(image: ImageEntry): void {
     const manager = this.#manager;
-    const group = this.#tracker.group;
+    const group = this.#group;
     if (this.#progress.total === 0) this.#progress.startedAt = performance.now();
     this.#progress.total++;
     const taskKwargs = { source: image.source, thumbnail: this.thumbnailPath(image) };
@@ -98,14 +98,12 @@ export class ThumbnailRetriever {
       group,
       upstreamTaskIds: [check, make],
     });
-    for (const uid of [check, make, write]) this.#tracker.track(uid);
     this.#lastTask.set(write, image.rel);
   }
 
   /** Stops every pending thumbnail task, as a view change would: their images count as stopped. */
   clear(): void {
-    this.#manager.stopTaskGroup(this.#tracker.group);
-    this.#tracker.forgetAll();
+    this.#manager.stopTaskGroup(this.#group);
     for (const rel of this.#lastTask.values()) {
       this.#outcomes.set(rel, { status: 'stopped' });
       this.#progress.stopped++;
@@ -129,11 +127,6 @@ export class ThumbnailRetriever {
   /** The group's progress, per image. */
   progress(): Readonly<GroupProgress> {
     return this.#progress;
-  }
-
-  /** Ids of this retriever's tasks that have not reported yet. */
-  unfinishedTasks(): Iterable<number> {
-    return this.#tracker.unfinished();
   }
 
   #settle(uid: number, outcome: ThumbnailOutcome): void {

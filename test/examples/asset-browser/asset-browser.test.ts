@@ -117,12 +117,33 @@ describe('the asset browser on a bad command line', () => {
 });
 
 describe('the asset browser with --inspect', () => {
-  it('says that this build has no inspector and exits 2, before doing any work', async () => {
+  it('serves the run in the inspector page, keeps it open on the finished run until Ctrl-C, then exits 0', async () => {
+    const folder = temp('inspect');
     const out = temp('inspect-out');
-    const run = await runDemo([temp('inspect'), '--out', out, '--inspect']);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toBe('--inspect is not available in this build: it has no inspector page yet\n');
-    expect(existsSync(join(out, 'index.json'))).toBe(false);
+    writeSmallSet(folder);
+    let url: URL | undefined;
+    let state: Promise<unknown> | undefined;
+    const run = await runDemo([folder, '--out', out, '--inspect', '--json'], (line, kill) => {
+      if (line.startsWith('Inspector: http')) url = new URL(line.slice('Inspector: '.length));
+      if (line.startsWith('Inspector: the page shows the finished run') && url !== undefined) {
+        const api = new URL('/api/state', url);
+        api.search = url.search; // the token
+        state = fetch(api)
+          .then((response) => response.json())
+          .finally(() => {
+            kill('SIGINT');
+          });
+      }
+    });
+    expect(run.code).toBe(0);
+    expect(url?.hostname).toBe('127.0.0.1');
+    const { managers } = (await state) as { managers: { maxThreads: number; counts: Record<string, number> }[] };
+    // One manager: the sample-set generator, the thumbnails and the metadata share it.
+    expect(managers).toHaveLength(1);
+    // 10 images: 3 thumbnail tasks and 1 describe task each; 7 folders (the top one too), 1 index task.
+    const counts = managers[0]?.counts ?? {};
+    expect((counts.done ?? 0) + (counts.failed ?? 0)).toBe(10 * 4 + 7 + 1);
+    expect(jsonSummary(run).thumbnails).toEqual({ made: 5, cached: 0, failed: 5, stopped: 0 });
   });
 });
 
