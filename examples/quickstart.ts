@@ -1,5 +1,5 @@
-// npm start: one manager for all background work, printing its events as they happen.
-// npm start -- --inspect: the same, watched live in the inspector page until Ctrl-C.
+// npm run example:quickstart: one manager for all background work, printing its events as they happen.
+// npm run example:quickstart -- --inspect: the same, watched live in the inspector page until Ctrl-C.
 import { BackgroundTaskManager, workerTask } from 'background-task-manager';
 import { startInspector } from 'background-task-manager/inspector';
 

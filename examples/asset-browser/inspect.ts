@@ -1,0 +1,16 @@
+// `--inspect`: the inspector page on a free loopback port, live during the run and until Ctrl-C after it.
+import { startInspector, type Inspector } from 'background-task-manager/inspector';
+
+/** Starts the inspector page on a free loopback port; pass its `inspect` to the manager. */
+export function startInspection(): Promise<Inspector> {
+  return startInspector({ port: 0 });
+}
+
+/** Resolves on the next Ctrl-C: the page stays open on the finished run until then. */
+export function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => {
+      resolve();
+    });
+  });
+}

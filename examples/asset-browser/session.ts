@@ -1,0 +1,60 @@
+// Ctrl-C: the first stops every retriever (the manager shuts down gracefully and the run ends
+// with a partial summary); a second one, while that is still under way, exits at once.
+import type { BackgroundTaskManager } from 'background-task-manager';
+import type { GroupProgress, ProgressSnapshot } from './progress.js';
+
+/** Something that adds tasks to the manager: what the display shows and what Ctrl-C stops. */
+export interface Retriever {
+  progress(): Readonly<GroupProgress>;
+}
+
+/** The retrievers of a run, its Ctrl-C handler and its progress snapshots. */
+export class Session {
+  readonly #manager: BackgroundTaskManager;
+  readonly #retrievers: { retriever: Retriever; stop: () => void }[] = [];
+  #interrupted = false;
+  readonly #onSigint = (): void => {
+    if (this.#interrupted) process.exit(130);
+    this.#interrupted = true;
+    for (const { stop } of this.#retrievers) stop();
+  };
+
+  constructor(manager: BackgroundTaskManager) {
+    this.#manager = manager;
+    process.on('SIGINT', this.#onSigint);
+  }
+
+  /** Whether Ctrl-C was pressed. */
+  get interrupted(): boolean {
+    return this.#interrupted;
+  }
+
+  /** Shows `retriever` in the display from now on; Ctrl-C calls `stop`. */
+  add<R extends Retriever>(retriever: R, stop: (retriever: R) => void): R {
+    this.#retrievers.push({
+      retriever,
+      stop: () => {
+        stop(retriever);
+      },
+    });
+    if (this.#interrupted) stop(retriever);
+    return retriever;
+  }
+
+  /** Shows `retriever` no more: its part of the run is over. */
+  remove(retriever: Retriever): void {
+    const index = this.#retrievers.findIndex((entry) => entry.retriever === retriever);
+    if (index >= 0) this.#retrievers.splice(index, 1);
+  }
+
+  /** What the display shows now. */
+  snapshot(): ProgressSnapshot {
+    const { busyThreads, maxThreads } = this.#manager.stats();
+    return { groups: this.#retrievers.map(({ retriever }) => retriever.progress()), busyThreads, maxThreads };
+  }
+
+  /** Removes the Ctrl-C handler: call it once the manager has shut down. */
+  close(): void {
+    process.off('SIGINT', this.#onSigint);
+  }
+}
