@@ -20,7 +20,18 @@ const layers = {
 const folders = Object.keys(layers);
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dist-examples/', 'coverage/', 'reports/', '.stryker-tmp/', '**/*.mjs', '**/*.d.mts'] },
+  {
+    ignores: [
+      'dist/',
+      'dist-examples/',
+      'coverage/',
+      'reports/',
+      '.stryker-tmp/',
+      '**/*.mjs',
+      '**/*.cjs',
+      '**/*.d.mts',
+    ],
+  },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
