@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { FastFirstSequencer } from './test/mutation/fast-first-sequencer.js';
 
 // The suite as Stryker runs it (stryker.config.json, npm run test:mutation). Left out: the bench
 // smoke tests and the soak (they measure, and kill nothing the others do not), the README examples
@@ -23,5 +24,6 @@ export default defineConfig({
     // Every process and thread of the run loads it first (threads inherit their parent's execArgv).
     execArgv: ['--require', fileURLToPath(new URL('test/mutation/worker-preload.cjs', import.meta.url))],
     testTimeout: 60_000,
+    sequence: { sequencer: FastFirstSequencer },
   },
 });
