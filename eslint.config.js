@@ -26,7 +26,7 @@ export default tseslint.config(
       'dist-examples/',
       'coverage/',
       'reports/',
-      '.stryker-tmp/',
+      '.stryker-tmp*/',
       '**/*.mjs',
       '**/*.cjs',
       '**/*.d.mts',
