@@ -31,8 +31,11 @@ describe('the worker pool keeps its idle workers', () => {
   it('forgets a worker that dies while idle, and runs the next task on its replacement', async () => {
     const manager = create();
     const exited = nextWorkerExit();
-    const first = manager.addTask(workerTask('answersThenExits'), { taskArgs: [7] });
+    const shared = new Int32Array(new SharedArrayBuffer(4));
+    const first = manager.addTask(workerTask('answersThenExits'), { taskArgs: [shared, 7] });
     expect(await resultOf(manager, first)).toBe('answered');
+    Atomics.store(shared, 0, 1);
+    Atomics.notify(shared, 0);
     expect(await exited).toBe(7);
     const next = manager.addTask(workerTask('add'), { taskArgs: [2, 3] });
     expect(await resultOf(manager, next)).toBe(5);
