@@ -24,6 +24,7 @@ export default defineConfig({
     // Every process and thread of the run loads it first (threads inherit their parent's execArgv).
     execArgv: ['--require', fileURLToPath(new URL('test/mutation/worker-preload.cjs', import.meta.url))],
     testTimeout: 60_000,
+    reporters: ['default', './test/mutation/load-failure-reporter.ts'],
     sequence: { sequencer: FastFirstSequencer },
   },
 });
