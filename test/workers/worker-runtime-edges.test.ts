@@ -1,0 +1,78 @@
+import { ThreadWorker } from 'poolifier';
+import { describe, expect, it } from 'vitest';
+import { workerTask } from '../../src/index.js';
+import { defineWorkerTasks } from '../../src/worker.js';
+import { managersWith, nextEvent, resultOf } from '../helpers.js';
+
+const create = managersWith({
+  startProcessing: true,
+  maxThreads: 2,
+  workerScript: new URL('../fixtures/edge-cases.worker.mjs', import.meta.url),
+});
+
+/** The message and traceback of task `uid`'s `taskFailed` event. */
+async function failureReport(
+  manager: ReturnType<typeof create>,
+  uid: number,
+): Promise<{ message: string; traceback: string }> {
+  const [, , message, traceback] = await nextEvent(manager, 'taskFailed', (id) => id === uid);
+  return { message: message as string, traceback: traceback as string };
+}
+
+describe('defineWorkerTasks', () => {
+  it('refuses what is not an object of functions, naming the entry that is not one', () => {
+    for (const tasks of [null, undefined, 'echo', 42]) {
+      expect(() => defineWorkerTasks(tasks as never)).toThrow(
+        new TypeError('Expected `tasks` to be an object of worker task functions'),
+      );
+    }
+    expect(() => defineWorkerTasks({ fine: () => 1, broken: 'not a function' } as never)).toThrow(
+      new TypeError("Expected worker task 'broken' to be a function"),
+    );
+  });
+
+  it('returns the thread worker poolifier runs, also outside a worker thread', () => {
+    expect(defineWorkerTasks({ add: (a: number, b: number) => a + b })).toBeInstanceOf(ThreadWorker);
+  });
+});
+
+describe('the worker runtime', () => {
+  it('waits for a returned thenable that is not a Promise, and sends its value', async () => {
+    const manager = create();
+    const uid = manager.addTask(workerTask('thenable'), { taskArgs: [{ answer: 42 }] });
+    expect(await resultOf(manager, uid)).toEqual({ answer: 42 });
+  });
+
+  it('fails a task whose promise resolves to what cannot be cloned, naming the task', async () => {
+    const manager = create();
+    const uid = manager.addTask(workerTask('resolvesUncloneable'));
+    const { message } = await failureReport(manager, uid);
+    expect(message).toMatch(
+      /^The result of worker task 'resolvesUncloneable' cannot be sent back to the main thread: /,
+    );
+  });
+
+  it('replaces an error that cannot be cloned by one that keeps its name, message and stack', async () => {
+    const manager = create();
+    const uid = manager.addTask(workerTask('throwsUncloneableTypeError'), { taskArgs: [true] });
+    const { message, traceback } = await failureReport(manager, uid);
+    expect(message).toBe('odd one');
+    expect(traceback).toMatch(/^TypeError: odd one\n/);
+    expect(traceback).toMatch(/edge-cases\.worker\.ts/); // the stack of the throw, in the worker module
+  });
+
+  it('still names the error class when the error that cannot be cloned has no stack', async () => {
+    const manager = create();
+    const uid = manager.addTask(workerTask('throwsUncloneableTypeError'), { taskArgs: [false] });
+    const { message, traceback } = await failureReport(manager, uid);
+    expect(message).toBe('odd one');
+    expect(traceback).toMatch(/^TypeError: odd one\n/);
+  });
+
+  it("says 'none' when a worker module defines no task at all", async () => {
+    const manager = create({ workerScript: new URL('../fixtures/no-tasks.worker.mjs', import.meta.url) });
+    const uid = manager.addTask(workerTask('anything'));
+    const [, , message] = await nextEvent(manager, 'taskFailed', (id) => id === uid);
+    expect(message).toBe("The worker module defines no worker task 'anything' (it defines: none)");
+  });
+});

@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { FastFirstSequencer } from './test/mutation/fast-first-sequencer.js';
+
+// The suite as Stryker runs it (stryker.config.json, npm run test:mutation). Left out: the bench
+// smoke tests and the soak (they measure, and kill nothing the others do not), the README examples
+// (they run in child processes, where no mutant is active), and the 2,000-run model test, replaced by
+// a fixed-seed sample (test/model/model-agreement.mutation.ts; MODEL_RUNS sets its size).
+// Stryker's vitest runner forces `pool: 'threads'`, but poolifier creates pools only from a main
+// thread; the plugin puts the forks pool back once the runner's options are applied.
+export default defineConfig({
+  plugins: [
+    {
+      name: 'forks-pool-under-stryker',
+      configureVitest({ project }) {
+        project.config.pool = 'forks';
+      },
+    },
+  ],
+  test: {
+    include: ['test/**/*.test.ts', 'test/**/*.mutation.ts'],
+    exclude: ['test/bench/**', 'test/soak/**', 'test/readme.test.ts', 'test/model/model-based.test.ts'],
+    setupFiles: ['test/mutation/stryker-bridge.ts'],
+    // Every process and thread of the run loads it first (threads inherit their parent's execArgv).
+    execArgv: ['--require', fileURLToPath(new URL('test/mutation/worker-preload.cjs', import.meta.url))],
+    testTimeout: 60_000,
+    reporters: ['default', './test/mutation/load-failure-reporter.ts'],
+    sequence: { sequencer: FastFirstSequencer },
+  },
+});
