@@ -43,14 +43,16 @@ async function inspectedDefinitions(): Promise<{ manager: unknown; task: StateNo
 }
 
 describe('the machines an inspector shows', () => {
-  it('are the manager’s three phases and the task lifecycle of the contract, by name', async () => {
+  it('are the manager’s four phases and the task lifecycle of the contract, by name', async () => {
     const { manager, task } = await inspectedDefinitions();
     expect(manager).toEqual({
       id: 'backgroundTaskManager',
       initial: 'paused',
+      context: { type: 'context' },
       states: {
-        paused: { on: { START: 'processing', SHUT_DOWN: 'shutDown' } },
-        processing: { on: { PAUSE: 'paused', SHUT_DOWN: 'shutDown' } },
+        paused: { on: { START: 'processing', SHUT_DOWN: 'shuttingDown' } },
+        processing: { on: { PAUSE: 'paused', SHUT_DOWN: 'shuttingDown' } },
+        shuttingDown: { on: { THREADS_EXITED: 'shutDown' } },
         shutDown: { type: 'final' },
       },
     });
