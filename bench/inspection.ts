@@ -1,7 +1,6 @@
 import { request } from 'node:http';
-import { BackgroundTaskManager } from '../src/index.js';
 import { startInspectorWith, type InspectorParts } from '../src/inspector/start-inspector.js';
-import { GROUPS, PRIORITIES, trivialTask } from './workloads.js';
+import { runPlain } from './workloads.js';
 
 /** How a run of workload 6 is inspected. */
 export type InspectionMode = 'off' | 'noop' | 'inspector';
@@ -45,17 +44,5 @@ const noop = (): void => {};
  */
 export function runInspected(count: number, mode: InspectionMode, page: InspectedPage | undefined): Promise<void> {
   const inspect = mode === 'off' ? undefined : mode === 'noop' ? noop : page?.inspector.inspect;
-  const manager = new BackgroundTaskManager({ maxThreads: 8, finishedTaskHistory: 0, ...(inspect && { inspect }) });
-  const finished = new Promise<void>((resolve, reject) => {
-    let left = count;
-    manager.on('taskCompleted', () => {
-      if (--left === 0) resolve();
-    });
-    manager.on('taskFailed', (_uid, _group, message) => {
-      reject(new Error(message));
-    });
-  });
-  for (let i = 0; i < count; i++) manager.addTask(trivialTask, { priority: i % PRIORITIES, group: i % GROUPS });
-  manager.startProcessing();
-  return finished.then(() => manager.shutDown());
+  return runPlain(count, 8, inspect);
 }

@@ -1,4 +1,4 @@
-import { BackgroundTaskManager } from '../src/index.js';
+import { BackgroundTaskManager, type BackgroundTaskManagerOptions } from '../src/index.js';
 
 /** A trivial asynchronous task, the same for every queue measured. */
 export const trivialTask = (): Promise<void> => Promise.resolve();
@@ -10,8 +10,12 @@ export const GROUPS = 10;
  * Adds `count` trivial main-thread tasks with mixed priorities and groups to
  * a paused manager, starts it and resolves when the last one has finished.
  */
-export function runPlain(count: number, maxThreads = 8): Promise<void> {
-  const manager = new BackgroundTaskManager({ maxThreads, finishedTaskHistory: 0 });
+export function runPlain(
+  count: number,
+  maxThreads = 8,
+  inspect?: BackgroundTaskManagerOptions['inspect'],
+): Promise<void> {
+  const manager = new BackgroundTaskManager({ maxThreads, finishedTaskHistory: 0, ...(inspect && { inspect }) });
   const finished = new Promise<void>((resolve, reject) => {
     let left = count;
     manager.on('taskCompleted', () => {

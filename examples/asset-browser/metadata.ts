@@ -1,7 +1,7 @@
 // The metadata retriever: per image a worker task that hashes the file and reads its size, per
 // folder a pass-through task that gathers them, then one task that writes the index.
 import { workerTask, type BackgroundTaskManager } from 'background-task-manager';
-import type { GroupProgress } from './progress.js';
+import { newProgress, type GroupProgress } from './progress.js';
 import { writeJson } from './index-file.js';
 import type { ImageEntry } from './scan.js';
 import type { ImageMetadata } from './tasks.worker.js';
@@ -22,15 +22,7 @@ export class MetadataRetriever {
   constructor(manager: BackgroundTaskManager) {
     this.#manager = manager;
     this.#group = manager.nextGroupId();
-    this.#progress = {
-      label: 'metadata',
-      total: 0,
-      done: 0,
-      failed: 0,
-      stopped: 0,
-      startedAt: 0,
-      finishedAt: undefined,
-    };
+    this.#progress = newProgress('metadata');
     manager.on('taskCompleted', (uid, _group, result) => {
       const rel = this.#describeTask.get(uid);
       if (rel !== undefined) this.#record(uid, rel, (result as Record<string, ImageMetadata>)[rel]);

@@ -13,6 +13,11 @@ export interface GroupProgress {
   finishedAt: number | undefined;
 }
 
+/** A group's progress before its first task. */
+export function newProgress(label: string): GroupProgress {
+  return { label, total: 0, done: 0, failed: 0, stopped: 0, startedAt: 0, finishedAt: undefined };
+}
+
 /** What the display shows at one moment. */
 export interface ProgressSnapshot {
   groups: readonly Readonly<GroupProgress>[];

@@ -3,7 +3,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { workerTask, type BackgroundTaskManager } from 'background-task-manager';
-import type { GroupProgress } from './progress.js';
+import { newProgress, type GroupProgress } from './progress.js';
 import { brokenFiles, SAMPLE_SET_VERSION, samplePlan } from './sample-plan.js';
 
 /** The file that says the folder holds a complete sample set, and of which version. */
@@ -26,15 +26,7 @@ export class SampleSetGenerator {
     this.#dir = dir;
     this.#count = count;
     this.#group = manager.nextGroupId();
-    this.#progress = {
-      label: 'sample set',
-      total: 0,
-      done: 0,
-      failed: 0,
-      stopped: 0,
-      startedAt: 0,
-      finishedAt: undefined,
-    };
+    this.#progress = newProgress('sample set');
     manager.on('taskCompleted', (_uid, group) => {
       if (group === this.#group) this.#progress.done++;
     });

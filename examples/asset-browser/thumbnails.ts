@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { workerTask, type BackgroundTaskManager } from 'background-task-manager';
-import type { GroupProgress } from './progress.js';
+import { newProgress, type GroupProgress } from './progress.js';
 import type { ImageEntry } from './scan.js';
 import type { CacheCheck } from './tasks.worker.js';
 
@@ -54,15 +54,7 @@ export class ThumbnailRetriever {
     this.#manager = manager;
     this.#options = options;
     this.#group = manager.nextGroupId();
-    this.#progress = {
-      label: 'thumbnails',
-      total: 0,
-      done: 0,
-      failed: 0,
-      stopped: 0,
-      startedAt: 0,
-      finishedAt: undefined,
-    };
+    this.#progress = newProgress('thumbnails');
     manager.on('taskCompleted', (uid, _group, result) => {
       if (!this.#lastTask.has(uid)) return;
       const { thumbnail, cached } = result as { thumbnail: string; cached: boolean };
