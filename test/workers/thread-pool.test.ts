@@ -2,6 +2,7 @@
  * The guard on poolifier 5.3.2's message listener (src/workers/thread-pool.ts), on a real pool: a
  * worker's `ready` answer that the main thread reads only after the pool has removed the thread.
  */
+import { once } from 'node:events';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
@@ -46,6 +47,9 @@ it('drops a ready message from a worker the pool has already removed instead of 
     expect(uncaught).toEqual([]);
   } finally {
     process.off('uncaughtException', onUncaught);
-    await pool.destroy();
+    // poolifier 5.3.2's destroy() can hang on a replacement still starting (see worker-pool.ts): wait for the exits.
+    const exited = pool.workerNodes.map((node) => once(node.worker, 'exit'));
+    void pool.destroy();
+    await Promise.all(exited);
   }
 });
