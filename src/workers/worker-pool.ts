@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { FixedThreadPool } from 'poolifier';
 import { WorkerDataCloneError, WorkerExitedError, WorkerStartupError } from '../core/errors.js';
 import type { TaskKwargs, TaskWorkerOptions } from '../core/types.js';
 import type { WorkerRunner } from '../core/worker-runner.js';
+import { ThreadPool } from './thread-pool.js';
 import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerReply, type WorkerRequest } from './messages.js';
 
 /** A worker task holding a slot: waiting for a worker, or sent to one. */
@@ -34,7 +34,8 @@ const CONNECT_CHECK_MS = 10;
  * per worker. That is half the round trip of poolifier's `execute` with one
  * task in flight per thread (bench/README.md, item 11), and since the
  * adapter picks the worker, it knows which task a dying worker takes down:
- * poolifier 5.3.2 never settles such a task, and here it fails, alone.
+ * poolifier 5.3.2 never settles such a task, and here it fails, alone. The
+ * pool is poolifier's, with one more 5.3.2 defect guarded (`ThreadPool`).
  */
 export class WorkerPool implements WorkerRunner {
   readonly #script: string;
@@ -46,7 +47,7 @@ export class WorkerPool implements WorkerRunner {
   /** Jobs waiting for a connected worker, oldest first (at most `size`). */
   #waiting: Job[] = [];
   readonly #lastErrors = new WeakMap<Worker, Error>();
-  #pool: FixedThreadPool | undefined;
+  #pool: ThreadPool | undefined;
   /** Set when a worker died before it connected, or never connects: every worker task fails with it. */
   #startupError: WorkerStartupError | undefined;
   #connectCheck: NodeJS.Timeout | undefined;
@@ -132,7 +133,7 @@ export class WorkerPool implements WorkerRunner {
     // poolifier calls its handlers with the worker as `this`.
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the handlers need both
     const adapter = this;
-    this.#pool = new FixedThreadPool<unknown, unknown>(this.#size, this.#script, {
+    this.#pool = new ThreadPool(this.#size, this.#script, {
       // Without events, poolifier has no emitter to throw an unhandled 'error' on.
       enableEvents: false,
       workerOptions: { ...this.#workerOptions, workerData: { [WORKER_DATA_KEY]: {} } },
