@@ -19,7 +19,18 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.mutation.ts'],
-    exclude: ['test/bench/**', 'test/soak/**', 'test/readme.test.ts', 'test/model/model-based.test.ts'],
+    // Left out: what runs our code in child processes or in a browser bundle, where no mutant is
+    // active (README examples, the packed tarball, the asset browser's end-to-end run, the page in
+    // Chromium), and what is slow without adding kills (soak, bench smoke, the 2,000-run model test).
+    exclude: [
+      'test/bench/**',
+      'test/soak/**',
+      'test/readme.test.ts',
+      'test/model/model-based.test.ts',
+      'test/package/**',
+      'test/examples/asset-browser/asset-browser.test.ts',
+      'test/inspector/browser.test.ts',
+    ],
     setupFiles: ['test/mutation/stryker-bridge.ts'],
     // Every process and thread of the run loads it first (threads inherit their parent's execArgv).
     execArgv: ['--require', fileURLToPath(new URL('test/mutation/worker-preload.cjs', import.meta.url))],
