@@ -2,10 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { FastFirstSequencer } from './test/mutation/fast-first-sequencer.js';
 
-// The suite as Stryker runs it (stryker.config.json, npm run test:mutation). Left out: the bench
-// smoke tests and the soak (they measure, and kill nothing the others do not), the README examples
-// (they run in child processes, where no mutant is active), and the 2,000-run model test, replaced by
-// a fixed-seed sample (test/model/model-agreement.mutation.ts; MODEL_RUNS sets its size).
+// The suite as Stryker runs it (stryker.config.json, npm run test:mutation). The 2,000-run model
+// test is replaced by a fixed-seed sample (test/model/model-agreement.mutation.ts; MODEL_RUNS sets
+// its size).
 // Stryker's vitest runner forces `pool: 'threads'`, but poolifier creates pools only from a main
 // thread; the plugin puts the forks pool back once the runner's options are applied.
 export default defineConfig({
