@@ -18,7 +18,7 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       // What the suite reaches (stable from run to run), a hair below it so that losing a test file fails:
       // raise these as tests are added, never lower them to let a change pass.
-      thresholds: { statements: 97.7, branches: 94.8, functions: 97, lines: 98.1 },
+      thresholds: { statements: 98.3, branches: 95.7, functions: 98.2, lines: 98.7 },
     },
   },
 });
