@@ -152,7 +152,7 @@ export class BackgroundTaskManager {
   /** Starts no new task; running tasks finish and report as usual. Does nothing after `shutDown()`. */
   pauseProcessing(): void {
     // The manager actor is final after shut-down: XState would warn about an event sent to it.
-    if (this.#shutDown === undefined) this.#actor.send({ type: 'PAUSE' });
+    if (this.phase !== 'shutDown') this.#actor.send({ type: 'PAUSE' });
   }
 
   /**
@@ -276,7 +276,8 @@ export class BackgroundTaskManager {
   }
 
   #assertOpen(method: string): void {
-    if (this.#shutDown !== undefined) throw new ManagerShutDownError(method);
+    const phase = this.phase;
+    if (phase === 'shuttingDown' || phase === 'shutDown') throw new ManagerShutDownError(method);
   }
 
   #spawnTaskActor(info: TaskInfo): AnyActorRef {
