@@ -29,6 +29,10 @@ export default tseslint.config(
       'coverage/',
       'reports/',
       '.stryker-tmp*/',
+      // git-ignored working folders: what is not committed is not linted
+      'scratch/',
+      '.cache/',
+      'test-results/',
       '**/*.mjs',
       '**/*.cjs',
       '**/*.d.mts',
