@@ -241,6 +241,25 @@ describe('whenGroupFinished(group)', () => {
     expect(second.state).toBe('resolved');
   });
 
+  it('resolves when a cascade empties a refilled group again, though F1 emits no second taskGroupFinished', async () => {
+    const manager = create();
+    const root = manager.addTask(() => Promise.reject(new Error('broken')), { group: 'g' });
+    const child = manager.addTask(() => 'never runs', { upstreamTaskIds: [root] });
+    const groupEvents: unknown[] = [];
+    let refilled: { state: string } | undefined;
+    manager.on('taskGroupFinished', (group) => {
+      groupEvents.push(group);
+      if (refilled !== undefined) return;
+      // The group has just emptied; this task joins it, downstream of `child`, so the same cascade fails it.
+      manager.addTask(() => 'never runs', { group: 'g', upstreamTaskIds: [child] });
+      refilled = observe(manager.whenGroupFinished('g'));
+    });
+    await manager.onIdle();
+    await settle();
+    expect(groupEvents).toEqual(['g']);
+    expect(refilled?.state).toBe('resolved');
+  });
+
   it('rejects with TaskStoppedError when the last pending task leaves by a stop, naming it and the group', async () => {
     const manager = create();
     const work = controlled();
