@@ -1,6 +1,6 @@
 /**
  * Reference model of background-task-manager: an independent, deliberately
- * simple reading of `semantics.md` (§n) and `docs/contract.md` (T/R/F/S/I).
+ * simple reading of `semantics.md` (§n) and `docs/contract.md` (T/R/F/S/I/C).
  * It shares no code with `src/`. Callables are abstract: the test decides when
  * an invoked task completes or fails. The microtask queue is an explicit FIFO
  * of jobs that only `flush()` runs.
@@ -227,7 +227,7 @@ export class ReferenceModel {
   }
 
   /**
-   * `result(uid)`: settles with the pending task's outcome (completed,
+   * C3 `result(uid)`: settles with the pending task's outcome (completed,
    * failed by itself or by cascade, stopped); for an id naming no pending
    * task, at once: `unknown` if never given out, else `finished`.
    */
@@ -244,7 +244,7 @@ export class ReferenceModel {
       });
   }
 
-  /** `whenGroupFinished(group)`: at once without a pending task in the group, else at its next finish or stop. */
+  /** C4 `whenGroupFinished(group)`: at once without a pending task in the group, else at its next finish or stop. */
   whenGroupFinished(group: Group): void {
     const call = this.#promiseCalls++;
     if (this.#tasks.some((task) => isPending(task) && sameGroup(task.group, group))) {
@@ -254,7 +254,7 @@ export class ReferenceModel {
     }
   }
 
-  /** `setPriority(uid, priority)`: a pending task takes it (ties stay in add order); true if it changed. */
+  /** C5 `setPriority(uid, priority)`: a pending task takes it (ties stay in add order); true if it changed. */
   setPriority(uid: number, priority: number): boolean {
     const task = this.#tasks[uid];
     if (task === undefined || !isPending(task) || task.priority === priority) return false;
@@ -378,7 +378,7 @@ export class ReferenceModel {
     task.status = 'running';
     task.holdsSlot = true;
     const kwargs = { ...task.kwargs };
-    // taskStarted comes before the callable is called: a listener that stops the task stops it before any work.
+    // C1: taskStarted comes before the callable is called: a listener that stops the task stops it before any work.
     if (this.#lifecycleEvents) this.#emit({ type: 'taskStarted', uid: task.uid, group: task.group });
     if (!isPending(task)) {
       task.holdsSlot = false;
@@ -473,7 +473,7 @@ export class ReferenceModel {
     }
     for (const task of worklist) this.#finish(task, 'stopped'); // keeps holdsSlot (S2)
     this.#scheduleDispatch(); // T1, S3: a downstream task may have become startable
-    // Every task is stopped before anything is told: promises first, then one taskStopped each, in worklist order.
+    // C2: every task is stopped before anything is told: promises first, then one taskStopped each, in worklist order.
     for (const task of worklist) {
       const uid = task.uid;
       this.#settleResults(uid, (call) => ({ call, settled: 'stopped', uid, group: undefined }));
