@@ -37,11 +37,6 @@ export class OutcomeWaiters {
   readonly #tasks = new Map<number, Waiter<unknown>>();
   readonly #groups = new Map<TaskGroup, Waiter<undefined>>();
 
-  /** Whether some task's result is awaited. */
-  get waitsForTasks(): boolean {
-    return this.#tasks.size > 0;
-  }
-
   /** Whether some group is awaited. */
   get waitsForGroups(): boolean {
     return this.#groups.size > 0;

@@ -26,6 +26,7 @@ import { FinishedHistory } from './finished-history.js';
 import { GroupIndex } from './group-index.js';
 import { describeFailure, isPlainObject, type FailureReport } from './outcome.js';
 import { OutcomeWaiters } from './outcome-waiters.js';
+import { StoppedTasks } from './stopped-tasks.js';
 import { ReadyQueue } from './ready-queue.js';
 import { RunningTaskContext } from './task-context.js';
 import { TaskStats, type ManagerStats } from './task-stats.js';
@@ -201,7 +202,7 @@ export class TaskScheduler {
       const group = stopped.groups[i];
       if (group !== undefined && !this.#groups.has(group)) stopped.emptied(group, stopped.uids[i] as number);
     }
-    this.#announceStopped(stopped);
+    stopped.announce(this.#waiters, this.#options.events);
   }
 
   /** Schedules one dispatch in a microtask (contract T1): a synchronous batch is registered first. */
@@ -450,28 +451,7 @@ export class TaskScheduler {
       if (this.#remove(slot, true, wasRunning)) stopped.emptied(group as TaskGroup, uid);
       context?.stop();
     }
-    this.#announceStopped(stopped);
-  }
-
-  /**
-   * After a stop has moved every task it reaches: rejects their `result()`
-   * and their emptied groups' `whenGroupFinished()` promises, then emits
-   * `taskStopped` for each, in the order they were stopped. Listeners thus
-   * run once the stop is complete, so they cannot change which tasks it reaches.
-   */
-  #announceStopped(stopped: StoppedTasks): void {
-    const { uids, groups } = stopped;
-    const waiters = this.#waiters;
-    if (waiters !== undefined) {
-      for (const uid of uids) waiters.stopped(uid);
-      for (let i = 0; i < stopped.emptiedGroups.length; i++) {
-        waiters.groupStopped(stopped.emptiedGroups[i] as TaskGroup, stopped.emptiedBy[i] as number);
-      }
-    }
-    const events = this.#options.events;
-    for (let i = 0; i < uids.length && events.listens('taskStopped'); i++) {
-      events.emit('taskStopped', uids[i] as number, groups[i]);
-    }
+    stopped.announce(this.#waiters, this.#options.events);
   }
 
   /**
@@ -573,24 +553,6 @@ function onThread(actor: AnyActorRef): (thread: number) => void {
   return (thread) => {
     if ((actor.getSnapshot() as { status: string }).status === 'active') actor.send({ type: 'WORKER_THREAD', thread });
   };
-}
-
-/** The tasks one stop moved to `stopped`, in that order, and the groups it left empty, with the task that emptied each. */
-class StoppedTasks {
-  readonly uids: number[] = [];
-  readonly groups: Array<TaskGroup | undefined> = [];
-  readonly emptiedGroups: TaskGroup[] = [];
-  readonly emptiedBy: number[] = [];
-
-  add(uid: number, group: TaskGroup | undefined): void {
-    this.uids.push(uid);
-    this.groups.push(group);
-  }
-
-  emptied(group: TaskGroup, uid: number): void {
-    this.emptiedGroups.push(group);
-    this.emptiedBy.push(uid);
-  }
 }
 
 /**
