@@ -4,6 +4,8 @@ export {
   BackgroundTaskError,
   ErrorCodes,
   ManagerShutDownError,
+  TaskFailedError,
+  TaskNotPendingError,
   TaskStoppedError,
   WorkerDataCloneError,
   WorkerExitedError,

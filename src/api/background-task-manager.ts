@@ -233,6 +233,57 @@ export class BackgroundTaskManager {
   }
 
   /**
+   * The outcome of a pending task, as a promise: it resolves with the
+   * task's result (at its `taskCompleted`), rejects with a
+   * `TaskFailedError` (`message`, `traceback`, and `cause` when the
+   * failing callable ran on the main thread) when it fails by itself or by
+   * cascade, and with a `TaskStoppedError` when it is stopped or the
+   * manager shuts down. For an id that names no pending task it rejects at
+   * once with a `TaskNotPendingError` whose `reason` says why
+   * (`unknown`, or `finished`: results of finished tasks are not kept).
+   * Every call for one task returns the same promise; nothing is kept for
+   * tasks nobody asks about, and nothing once the task has finished.
+   * @example
+   * const uid = manager.addTask(async () => fetchJson(url));
+   * const json = await manager.result(uid);
+   * @throws {TypeError} if `taskId` is not an integer.
+   */
+  result<T = unknown>(taskId: number): Promise<T> {
+    return this.#scheduler.result(validate.taskId(taskId)) as Promise<T>;
+  }
+
+  /**
+   * Resolves at the group's next `taskGroupFinished` (when its last pending
+   * task completes or fails), at once if the group has no pending task.
+   * Rejects with a `TaskStoppedError` when the group's last pending
+   * task leaves by a stop, which includes `shutDown()`: stopping never
+   * finishes a group.
+   * @example
+   * for (const url of urls) manager.addTask(fetchOne, { group, taskKwargs: { url } });
+   * await manager.whenGroupFinished(group);
+   * @throws {TypeError} if `group` is not a string or a number.
+   */
+  whenGroupFinished(group: TaskGroup): Promise<void> {
+    return this.#scheduler.whenGroupFinished(validate.requiredGroup(group));
+  }
+
+  /**
+   * Gives a pending task a new priority, in O(log n). A queued task takes
+   * its new place in the queue (behind the tasks of equal priority added
+   * before it, ahead of those added after); a blocked task starts with the
+   * new priority once its upstream tasks have finished; a running task just
+   * keeps it. Returns whether anything changed: `false` for an unknown or
+   * finished task and for the priority it already has.
+   * @example
+   * manager.setPriority(download, 10); // the user scrolled to it
+   * @throws {TypeError} if `taskId` is not an integer or `priority` not a finite number.
+   */
+  setPriority(taskId: number, priority: number): boolean {
+    const uid = validate.taskId(taskId);
+    return this.#scheduler.setPriority(uid, validate.requiredPriority(priority));
+  }
+
+  /**
    * Resolves once no task is pending (blocked, queued or running), however
    * they ended: completed, failed, stopped or shut down. Resolves at once
    * when nothing is pending. Tasks stopped while running may still be
@@ -254,13 +305,26 @@ export class BackgroundTaskManager {
    */
   shutDown(): Promise<void> {
     if (this.#shutDown !== undefined) return this.#shutDown;
-    this.#scheduler.stopAll();
+    // The phase changes first, so `taskStopped` listeners already find the manager closed,
+    // and a listener that calls shutDown() again gets this same promise.
     this.#actor.send({ type: 'SHUT_DOWN' });
-    const exited = this.#pool === undefined ? Promise.resolve() : this.#pool.destroy();
-    this.#shutDown = exited.finally(() => {
+    let threadsExited!: (exited: Promise<void>) => void;
+    this.#shutDown = new Promise<void>((resolve) => {
+      threadsExited = resolve;
+    }).finally(() => {
       this.#actor.send({ type: 'THREADS_EXITED' });
     });
+    this.#scheduler.stopAll();
+    threadsExited(this.#pool === undefined ? Promise.resolve() : this.#pool.destroy());
     return this.#shutDown;
+  }
+
+  /**
+   * `shutDown()`, for `await using manager = new BackgroundTaskManager(…)`:
+   * the manager shuts down when the block that declared it ends.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutDown();
   }
 
   #add(run: TaskRunnable | typeof PASS_THROUGH, options: TaskOptions, args: readonly unknown[] | undefined): number {

@@ -43,6 +43,35 @@ export function priority(value: unknown): number {
   return value;
 }
 
+/**
+ * A priority that must be given (`setPriority`), checked as `addTask` checks it.
+ * @throws {TypeError}
+ */
+export function requiredPriority(value: unknown): number {
+  if (value === undefined) throw new TypeError(expected('`priority` to be a finite number', value));
+  return priority(value);
+}
+
+/**
+ * A task id: an integer (unknown ids are the callee's business).
+ * @throws {TypeError}
+ */
+export function taskId(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(expected('`taskId` to be an integer task id', value));
+  }
+  return value;
+}
+
+/**
+ * A group that must be given (`whenGroupFinished`).
+ * @throws {TypeError}
+ */
+export function requiredGroup(value: unknown): TaskGroup {
+  if (value === undefined) throw new TypeError(expected('`group` to be a string or a number', value));
+  return group(value) as TaskGroup;
+}
+
 /** @throws {TypeError} */
 export function group(value: unknown): TaskGroup | undefined {
   if (value === undefined || typeof value === 'string' || (typeof value === 'number' && !Number.isNaN(value))) {

@@ -1,7 +1,11 @@
+import type { TaskGroup } from './types.js';
+
 /** Stable codes of this library's errors. */
 export const ErrorCodes = Object.freeze({
   managerShutDown: 'ERR_MANAGER_SHUT_DOWN',
   taskStopped: 'ERR_TASK_STOPPED',
+  taskFailed: 'ERR_TASK_FAILED',
+  taskNotPending: 'ERR_TASK_NOT_PENDING',
   workerExited: 'ERR_WORKER_EXITED',
   workerStartup: 'ERR_WORKER_STARTUP',
   workerTaskUnknown: 'ERR_WORKER_TASK_UNKNOWN',
@@ -29,13 +33,68 @@ export class ManagerShutDownError extends BackgroundTaskError {
   }
 }
 
-/** The reason a running task's `signal` is aborted with when the task is stopped. */
+/**
+ * The reason a running task's `signal` is aborted with when the task is
+ * stopped; also how `result(uid)` rejects for a stopped task, and
+ * `whenGroupFinished(group)` when the group's last pending task `uid` was
+ * stopped (then `group` names the group).
+ */
 export class TaskStoppedError extends BackgroundTaskError {
   readonly uid: number;
+  /** The group whose last pending task this was, for `whenGroupFinished`. */
+  readonly group: TaskGroup | undefined;
 
-  constructor(uid: number) {
-    super(ErrorCodes.taskStopped, `Task ${uid} was stopped`);
+  constructor(uid: number, group?: TaskGroup) {
+    super(
+      ErrorCodes.taskStopped,
+      group === undefined
+        ? `Task ${uid} was stopped`
+        : `Task ${uid} was stopped, the last pending task of group ${JSON.stringify(group)}: the group did not finish`,
+    );
     this.uid = uid;
+    this.group = group;
+  }
+}
+
+/**
+ * How `result(uid)` rejects when the task fails, by itself or by the
+ * failure of a task upstream: `message` and `traceback` are those of its
+ * `taskFailed` event. `cause` is the value the failing callable threw or
+ * rejected with, when that callable ran on this thread (a main-thread task,
+ * or one upstream that failed this one by cascade); a worker task's error
+ * lived in another thread, so it has none.
+ */
+export class TaskFailedError extends BackgroundTaskError {
+  readonly uid: number;
+  /** The failure's stack text, as `taskFailed` reports it. */
+  readonly traceback: string;
+
+  constructor(uid: number, message: string, traceback: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.taskFailed, message, options);
+    this.uid = uid;
+    this.traceback = traceback;
+  }
+}
+
+/**
+ * How `result(uid)` rejects, at once, for an id that names no pending task:
+ * `reason` says whether the manager never gave out that id (`unknown`) or
+ * the task has finished (`finished`; results of finished tasks are not
+ * kept, so ask for a result while the task is pending).
+ */
+export class TaskNotPendingError extends BackgroundTaskError {
+  readonly uid: number;
+  readonly reason: 'unknown' | 'finished';
+
+  constructor(uid: number, reason: 'unknown' | 'finished', state?: string) {
+    super(
+      ErrorCodes.taskNotPending,
+      reason === 'unknown'
+        ? `No task has id ${uid}: the manager never gave out that id`
+        : `Task ${uid} has already finished${state === undefined ? '' : ` (${state})`}: results of finished tasks are not kept, call result() while the task is pending`,
+    );
+    this.uid = uid;
+    this.reason = reason;
   }
 }
 

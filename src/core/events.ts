@@ -6,10 +6,23 @@ import type { TaskGroup } from './types.js';
  * manager.on('taskFailed', (uid, group, message, traceback) => console.error(uid, message));
  */
 export interface BackgroundTaskManagerEvents {
+  /**
+   * A task moved to `running`: emitted just before its callable is called
+   * (or its worker task sent, or a pass-through task's result taken). A
+   * listener that stops the task stops it before any of its work runs.
+   */
+  taskStarted: (uid: number, group: TaskGroup | undefined) => void;
   /** A task completed; `result` is what its callable returned (or resolved to). */
   taskCompleted: (uid: number, group: TaskGroup | undefined, result: unknown) => void;
   /** A task failed, or an upstream task of it failed (same message and traceback). */
   taskFailed: (uid: number, group: TaskGroup | undefined, message: string, traceback: string) => void;
+  /**
+   * A stop or `shutDown()` moved the task to `stopped`. A stop moves every
+   * task it reaches first, then emits one `taskStopped` per task in the
+   * order it reached them (its worklist order; `stopAllTasks()` and
+   * `shutDown()`: by uid).
+   */
+  taskStopped: (uid: number, group: TaskGroup | undefined) => void;
   /** The last pending task of `group` completed or failed. */
   taskGroupFinished: (group: TaskGroup) => void;
   /**
@@ -23,8 +36,10 @@ type EventName = keyof BackgroundTaskManagerEvents;
 
 /** Every event name of {@link BackgroundTaskManagerEvents}, in the order the README lists them. */
 export const MANAGER_EVENT_NAMES: readonly EventName[] = Object.freeze([
+  'taskStarted',
   'taskCompleted',
   'taskFailed',
+  'taskStopped',
   'taskGroupFinished',
   'error',
 ] satisfies EventName[]);
@@ -39,7 +54,19 @@ type Listeners = Readonly<Record<EventName, readonly AnyListener[]>>;
  * never mutated, so `on`/`off` inside a listener are safe.
  */
 export class TypedEmitter {
-  #listeners: Listeners = { taskCompleted: [], taskFailed: [], taskGroupFinished: [], error: [] };
+  #listeners: Listeners = {
+    taskStarted: [],
+    taskCompleted: [],
+    taskFailed: [],
+    taskStopped: [],
+    taskGroupFinished: [],
+    error: [],
+  };
+
+  /** Whether `event` has a listener: an emission nobody hears can be skipped, with what it would allocate. */
+  listens(event: EventName): boolean {
+    return this.#listeners[event].length > 0;
+  }
 
   /** Adds `listener` at the end of the list of `event`. */
   on<E extends EventName>(event: E, listener: BackgroundTaskManagerEvents[E]): void {

@@ -35,8 +35,8 @@ export interface InspectedTaskContext extends TaskInfo {
 
 /**
  * The events of an inspected task: `taskMachine`'s, each with its time and
- * what it brings, and `WORKER_THREAD`, which names the thread a worker task
- * was sent to and changes no state.
+ * what it brings; `WORKER_THREAD`, which names the thread a worker task
+ * was sent to, and `PRIORITY`, sent by `setPriority`: these two change no state.
  */
 export type InspectedTaskEvent =
   | { type: 'UNBLOCK'; at: number }
@@ -44,7 +44,8 @@ export type InspectedTaskEvent =
   | { type: 'COMPLETE'; at: number; result: unknown }
   | { type: 'FAIL'; at: number; message: string; traceback: string }
   | { type: 'STOP'; at: number }
-  | { type: 'WORKER_THREAD'; thread: number };
+  | { type: 'WORKER_THREAD'; thread: number }
+  | { type: 'PRIORITY'; priority: number };
 
 /** The snapshot of an inspected task actor. */
 export type InspectedTaskSnapshot = Snapshot<undefined> & {
@@ -66,6 +67,8 @@ function withEvent(context: InspectedTaskContext, event: InspectedTaskEvent): In
       return { ...context, finishedAt: event.at };
     case 'WORKER_THREAD':
       return { ...context, thread: event.thread };
+    case 'PRIORITY':
+      return { ...context, priority: event.priority };
   }
 }
 
@@ -79,7 +82,10 @@ function withEvent(context: InspectedTaskContext, event: InspectedTaskEvent): In
 export const inspectedTaskLogic: ActorLogic<InspectedTaskSnapshot, InspectedTaskEvent, TaskInfo> = {
   config: taskMachine,
   transition(snapshot, event) {
-    const next = event.type === 'WORKER_THREAD' ? snapshot.value : nextTaskState(snapshot.value, event.type);
+    const next =
+      event.type === 'WORKER_THREAD' || event.type === 'PRIORITY'
+        ? snapshot.value
+        : nextTaskState(snapshot.value, event.type);
     if (next === undefined) return snapshot;
     return { ...taskSnapshot(next), context: withEvent(snapshot.context, event) };
   },

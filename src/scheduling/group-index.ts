@@ -71,6 +71,11 @@ export class GroupIndex {
     return list.reverse();
   }
 
+  /** Whether `group` has a pending member. */
+  has(group: TaskGroup): boolean {
+    return this.#groups.has(group);
+  }
+
   /** Forgets every group. */
   clear(): void {
     this.#groups.clear();

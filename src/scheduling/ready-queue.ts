@@ -290,9 +290,14 @@ class Bucket implements HeapItem {
     this.live = 0;
   }
 
+  /**
+   * An entry is live while its slot still holds its task, waiting in a FIFO,
+   * at this bucket's priority: a task moved to another priority by
+   * `setPriority` may wait in that bucket's FIFO, leaving a dead entry here.
+   */
   #isLive(slot: number, uid: number): boolean {
     const store = this.#store;
-    return store.readyIndex(slot) === IN_FIFO && store.uid(slot) === uid;
+    return store.readyIndex(slot) === IN_FIFO && store.uid(slot) === uid && store.priority(slot) === this.priority;
   }
 
   #skipDead(): void {
@@ -372,6 +377,18 @@ export class ReadyQueue {
     this.#size--;
     if (bucket.live === 0) this.#retire(bucket);
     return true;
+  }
+
+  /**
+   * Gives the task in `slot` a new priority (in the store too) and, if it is
+   * queued, its new place: behind the queued tasks of that priority added
+   * before it, ahead of those added after. O(log n): a removal, then a push
+   * (into the bucket's heap when tasks added after it are already there).
+   */
+  setPriority(slot: number, priority: number): void {
+    const queued = this.remove(slot);
+    this.#store.setPriority(slot, priority);
+    if (queued) this.push(slot);
   }
 
   /** Empties the queue. */

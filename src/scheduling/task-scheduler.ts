@@ -1,5 +1,6 @@
 import type { AnyActorRef } from 'xstate';
 import { epochNow } from '../core/latency-window.js';
+import { TaskNotPendingError } from '../core/errors.js';
 import type { TypedEmitter } from '../core/events.js';
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
 import { isThenable } from '../core/values.js';
@@ -24,6 +25,8 @@ import type { ManagerPhase } from '../machines/manager-machine.js';
 import { FinishedHistory } from './finished-history.js';
 import { GroupIndex } from './group-index.js';
 import { describeFailure, isPlainObject, type FailureReport } from './outcome.js';
+import { OutcomeWaiters } from './outcome-waiters.js';
+import { StoppedTasks } from './stopped-tasks.js';
 import { ReadyQueue } from './ready-queue.js';
 import { RunningTaskContext } from './task-context.js';
 import { TaskStats, type ManagerStats } from './task-stats.js';
@@ -68,6 +71,8 @@ export class TaskScheduler {
   #busy = 0;
   #dispatchScheduled = false;
   #idleWaiters: Array<() => void> = [];
+  /** Created by the first `result()` or `whenGroupFinished()` that waits: until then nothing is kept per task. */
+  #waiters: OutcomeWaiters | undefined;
 
   constructor(options: TaskSchedulerOptions) {
     this.#options = options;
@@ -120,6 +125,38 @@ export class TaskScheduler {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /**
+   * The outcome of the pending task `uid`: its result, or a rejection with
+   * `TaskFailedError` or `TaskStoppedError`; for any other id a rejection
+   * at once with `TaskNotPendingError`.
+   */
+  result(uid: number): Promise<unknown> {
+    if (this.#slotOf(uid) !== undefined) return (this.#waiters ??= new OutcomeWaiters()).task(uid);
+    const known = uid >= 0 && uid < this.#nextUid;
+    const state = known ? this.#finished.get(uid) : undefined;
+    return Promise.reject(new TaskNotPendingError(uid, known ? 'finished' : 'unknown', state));
+  }
+
+  /** Resolves at the group's next finish (at once without pending tasks); rejects if its last task is stopped. */
+  whenGroupFinished(group: TaskGroup): Promise<void> {
+    if (!this.#groups.has(group)) return Promise.resolve();
+    return (this.#waiters ??= new OutcomeWaiters()).group(group);
+  }
+
+  /**
+   * Gives the pending task `uid` a new priority; returns whether anything
+   * changed. A queued task moves to its place in the ready queue (O(log n));
+   * a blocked one starts with it once queued; a running one just keeps it.
+   */
+  setPriority(uid: number, priority: number): boolean {
+    const slot = this.#slotOf(uid);
+    const store = this.#store;
+    if (slot === undefined || store.priority(slot) === priority) return false;
+    this.#ready.setPriority(slot, priority);
+    this.#actors?.get(slot)?.send({ type: 'PRIORITY', priority } satisfies InspectedTaskEvent);
+    return true;
+  }
+
   /** The state of a pending task or of a remembered finished one. */
   getState(uid: number): TaskState | undefined {
     const slot = this.#slotOf(uid);
@@ -145,18 +182,27 @@ export class TaskScheduler {
     this.#ready.clear();
     this.#groups.clear();
     this.#pending.clear();
+    const stopped = new StoppedTasks();
     for (let i = 0; i < slots.length; i++) {
       const slot = slots[i] as number;
+      const uid = uids[i] as number;
       // The table lists deleted uids too, and abort handlers and inspection observers run in this
       // loop and may add tasks, which can take the slots freed above: check each slot still holds its task.
-      if (!store.isPending(slot, uids[i] as number)) continue;
+      if (!store.isPending(slot, uid)) continue;
       const wasRunning = store.state(slot) === RUNNING;
+      stopped.add(uid, store.group(slot));
       this.#step(slot, STOP);
       const context = store.context(slot);
       this.#forget(slot, wasRunning);
       context?.stop();
     }
     this.#notifyIfIdle();
+    // Every group lost its members at once: an awaited one that no task rejoined ended with its last one stopped.
+    for (let i = stopped.uids.length - 1; i >= 0 && this.#waiters?.waitsForGroups === true; i--) {
+      const group = stopped.groups[i];
+      if (group !== undefined && !this.#groups.has(group)) stopped.emptied(group, stopped.uids[i] as number);
+    }
+    stopped.announce(this.#waiters, this.#options.events);
   }
 
   /** Schedules one dispatch in a microtask (contract T1): a synchronous batch is registered first. */
@@ -238,6 +284,7 @@ export class TaskScheduler {
     this.#step(slot, START, kwargs);
     this.#stats.started(store.uid(slot));
     this.#busy++;
+    if (this.#options.events.listens('taskStarted') && !this.#announceStart(slot)) return;
     const work = store.work(slot);
     if (work === PASS_THROUGH) {
       queueMicrotask(() => {
@@ -258,6 +305,18 @@ export class TaskScheduler {
     } else if (work !== undefined) {
       this.#runOnMainThread(slot, work, kwargs);
     }
+  }
+
+  /** Emits `taskStarted`; returns false when a listener stopped the task: its work then never runs. */
+  #announceStart(slot: number): boolean {
+    const store = this.#store;
+    const uid = store.uid(slot);
+    this.#options.events.emit('taskStarted', uid, store.group(slot));
+    if (store.isPending(slot, uid)) return true;
+    this.#busy--;
+    this.#stats.ended(uid, false);
+    store.free(slot);
+    return false;
   }
 
   #runOnMainThread(slot: number, run: Exclude<TaskRunnable, WorkerTask>, kwargs: TaskKwargs): void {
@@ -323,6 +382,11 @@ export class TaskScheduler {
     const uid = store.uid(slot);
     const group = store.group(slot);
     const groupEmptied = this.#remove(slot, true, false);
+    const waiters = this.#waiters;
+    if (waiters !== undefined) {
+      waiters.completed(uid, result);
+      if (groupEmptied) waiters.groupFinished(group as TaskGroup);
+    }
     const events = this.#options.events;
     events.emit('taskCompleted', uid, group, result);
     if (groupEmptied) events.emit('taskGroupFinished', group as TaskGroup);
@@ -336,6 +400,8 @@ export class TaskScheduler {
     const store = this.#store;
     const cascade = new Worklist(store);
     cascade.add(slot, store.uid(slot));
+    // result() rejects with the thrown value as `cause` only when it was thrown on this thread.
+    const cause = { local: !(store.work(slot) instanceof WorkerTask), error };
     let finishedGroups: Set<TaskGroup> | undefined;
     for (let i = 0; i < cascade.length; i++) {
       const failed = cascade.slots[i] as number;
@@ -345,6 +411,13 @@ export class TaskScheduler {
       this.#step(failed, FAIL, failure);
       const group = store.group(failed);
       const groupEmptied = this.#remove(failed, false, false);
+      // Read again for each task: a listener may have asked for a result since the cascade began.
+      const waiters = this.#waiters;
+      if (waiters !== undefined) {
+        waiters.failed(uid, failure, cause);
+        // A group refilled and emptied again within one cascade has no second event (F1), but it did finish.
+        if (groupEmptied) waiters.groupFinished(group as TaskGroup);
+      }
       events.emit('taskFailed', uid, group, message, traceback);
       if (groupEmptied && !finishedGroups?.has(group as TaskGroup)) {
         (finishedGroups ??= new Set()).add(group as TaskGroup);
@@ -357,10 +430,12 @@ export class TaskScheduler {
   #stop(start: readonly number[], stopUpstream: boolean, stopDownstream: boolean): void {
     const store = this.#store;
     const worklist = new Worklist(store);
+    const stopped = new StoppedTasks();
     for (const slot of start) worklist.add(slot, store.uid(slot));
     for (let i = 0; i < worklist.length; i++) {
       const slot = worklist.slots[i] as number;
-      if (!store.isPending(slot, worklist.uids[i] as number)) continue;
+      const uid = worklist.uids[i] as number;
+      if (!store.isPending(slot, uid)) continue;
       if (stopUpstream) {
         for (const upstreamUid of store.upstreamUids(slot)) {
           const upstream = this.#slotOf(upstreamUid);
@@ -369,11 +444,14 @@ export class TaskScheduler {
       }
       if (stopDownstream) worklist.addLinked(store.downHead(slot));
       const wasRunning = store.state(slot) === RUNNING;
+      const group = store.group(slot);
+      stopped.add(uid, group);
       this.#step(slot, STOP);
       const context = store.context(slot);
-      this.#remove(slot, true, wasRunning);
+      if (this.#remove(slot, true, wasRunning)) stopped.emptied(group as TaskGroup, uid);
       context?.stop();
     }
+    stopped.announce(this.#waiters, this.#options.events);
   }
 
   /**

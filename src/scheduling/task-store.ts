@@ -173,6 +173,11 @@ export class TaskStore {
     return this.#floats[slot * FLOATS + PRIORITY] as number;
   }
 
+  /** Gives the task in `slot` a new priority; the ready queue must not hold it meanwhile (it files tasks by priority). */
+  setPriority(slot: number, priority: number): void {
+    this.#floats[slot * FLOATS + PRIORITY] = priority;
+  }
+
   /** The task actor's persisted snapshot: its state code (`task-logic.ts`). */
   state(slot: number): number {
     return this.#ints[slot * INTS + STATE] as number;

@@ -26,7 +26,7 @@ describe('bad input: a clear error at the call, nothing queued is lost', () => {
     // As a JavaScript caller sees it: no compiler to catch the name.
     const manager = create({}) as unknown as Record<'on' | 'off', (event: unknown, listener: () => void) => void>;
     const listener = (): void => undefined;
-    const valid = "Valid: 'taskCompleted', 'taskFailed', 'taskGroupFinished', 'error'.";
+    const valid = "Valid: 'taskStarted', 'taskCompleted', 'taskFailed', 'taskStopped', 'taskGroupFinished', 'error'.";
     expect(() => {
       manager.on('taskComplete', listener);
     }).toThrow(new TypeError(`Unknown event: 'taskComplete'. Did you mean 'taskCompleted'? ${valid}`));

@@ -5,16 +5,33 @@
  * (tracebacks included), the callables' invocations (args and merged
  * kwargs), the running and unsettled sets, every task's state (undefined
  * once a small `finishedTaskHistory` has released it), the phase, the
- * pending count and which `onIdle()` promises have resolved. Errors thrown
+ * pending count, which `onIdle()` promises have resolved and how every
+ * `result()` and `whenGroupFinished()` promise settled (`taskStarted` and
+ * `taskStopped` are among the events compared; `setPriority` returns are
+ * compared as command outcomes). Errors thrown
  * inside the manager's own callbacks (unhandled rejections, uncaught
  * exceptions) fail the property at the command that caused them.
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { BackgroundTaskManager, type TaskContext, type TaskGroup } from '../../src/index.js';
+import {
+  BackgroundTaskManager,
+  ErrorCodes,
+  TaskFailedError,
+  TaskNotPendingError,
+  TaskStoppedError,
+  type TaskContext,
+  type TaskGroup,
+} from '../../src/index.js';
 import { deferred, settle, type Deferred } from '../helpers.js';
 import { captureProcessFaults } from './process-faults.js';
-import { ReferenceModel, type Invocation, type ModelBehaviour, type ModelEvent } from './reference-model.js';
+import {
+  ReferenceModel,
+  type Invocation,
+  type ModelBehaviour,
+  type ModelEvent,
+  type PromiseOutcome,
+} from './reference-model.js';
 
 type StopFlags = { stopUpstream: boolean; stopDownstream: boolean };
 
@@ -25,13 +42,17 @@ export class RealSystem {
   readonly invocations: Invocation[] = [];
   readonly listenerOutcomes: string[] = [];
   readonly idleResolved: number[] = [];
+  readonly promiseOutcomes: PromiseOutcome[] = [];
   readonly #unsettled = new Map<number, Deferred>();
   readonly #behaviours = new Map<number, ModelBehaviour>();
   #tasksAdded = 0;
   #idleCalls = 0;
+  #promiseCalls = 0;
 
   constructor(maxThreads: number, startProcessing: boolean, finishedTaskHistory: number) {
     this.manager = new BackgroundTaskManager({ maxThreads, startProcessing, finishedTaskHistory });
+    this.manager.on('taskStarted', (uid, group) => this.events.push({ type: 'taskStarted', uid, group }));
+    this.manager.on('taskStopped', (uid, group) => this.events.push({ type: 'taskStopped', uid, group }));
     this.manager.on('taskCompleted', (uid, group, result) =>
       this.events.push({ type: 'taskCompleted', uid, group, result }),
     );
@@ -72,6 +93,27 @@ export class RealSystem {
   onIdle(): void {
     const id = this.#idleCalls++;
     void this.manager.onIdle().then(() => this.idleResolved.push(id));
+  }
+
+  result(uid: number): void {
+    this.#observe(this.manager.result(uid));
+  }
+
+  whenGroupFinished(group: TaskGroup): void {
+    this.#observe(this.manager.whenGroupFinished(group));
+  }
+
+  setPriority(uid: number, priority: number): boolean {
+    return this.manager.setPriority(uid, priority);
+  }
+
+  /** Records how the promise of the next call settles, in the model's terms. */
+  #observe(promise: Promise<unknown>): void {
+    const call = this.#promiseCalls++;
+    promise.then(
+      (value) => this.promiseOutcomes.push({ call, settled: 'resolved', value }),
+      (error: unknown) => this.promiseOutcomes.push(rejection(call, error)),
+    );
   }
 
   addPassThroughTask(options: Parameters<ReferenceModel['addPassThroughTask']>[0]): number {
@@ -132,6 +174,21 @@ export class RealSystem {
   }
 }
 
+/** A rejection of `result()` / `whenGroupFinished()` as the model states it; anything else is a harness failure. */
+function rejection(call: number, error: unknown): PromiseOutcome {
+  if (error instanceof TaskFailedError && error.code === ErrorCodes.taskFailed) {
+    const { uid, message, traceback } = error;
+    return { call, settled: 'failed', uid, message, traceback, cause: 'cause' in error ? error.cause : 'no cause' };
+  }
+  if (error instanceof TaskStoppedError && error.code === ErrorCodes.taskStopped) {
+    return { call, settled: 'stopped', uid: error.uid, group: error.group };
+  }
+  if (error instanceof TaskNotPendingError && error.code === ErrorCodes.taskNotPending) {
+    return { call, settled: 'notPending', uid: error.uid, reason: error.reason };
+  }
+  throw new Error(`harness: unexpected rejection ${String(error)}`);
+}
+
 /** What a command may pick: resolved against the state when it runs. */
 type UpstreamPick = { kind: 'existing'; index: number } | { kind: 'unknown'; id: number };
 const groups: ReadonlyArray<TaskGroup | undefined> = [undefined, 'a', 'b', 0, 1];
@@ -181,6 +238,9 @@ type Action =
   | { kind: 'start' }
   | { kind: 'nextGroupId' }
   | { kind: 'onIdle' }
+  | { kind: 'result'; pick: number }
+  | { kind: 'whenGroupFinished'; group: TaskGroup }
+  | { kind: 'setPriority'; pick: number; priority: number }
   | { kind: 'shutDown' };
 
 /** Every side gets its own copy of a returned value, as two independent callables would make. */
@@ -200,6 +260,9 @@ type Target = Pick<
   | 'startProcessing'
   | 'nextGroupId'
   | 'onIdle'
+  | 'result'
+  | 'whenGroupFinished'
+  | 'setPriority'
   | 'shutDown'
 >;
 
@@ -241,6 +304,16 @@ function applyTo(target: Target, action: Action, taskCount: number): string {
       return outcome(() => {
         target.onIdle();
       });
+    case 'result':
+      return outcome(() => {
+        target.result(pickTask(action.pick, taskCount));
+      });
+    case 'whenGroupFinished':
+      return outcome(() => {
+        target.whenGroupFinished(action.group);
+      });
+    case 'setPriority':
+      return String(target.setPriority(pickTask(action.pick, taskCount), action.priority));
     case 'shutDown':
       return outcome(() => {
         target.shutDown();
@@ -278,7 +351,7 @@ export class Systems {
   constructor(maxThreads: number, startProcessing: boolean, finishedTaskHistory: number, faults: readonly string[]) {
     this.maxThreads = maxThreads;
     this.#faults = faults;
-    this.model = new ReferenceModel({ maxThreads, startProcessing, finishedTaskHistory });
+    this.model = new ReferenceModel({ maxThreads, startProcessing, finishedTaskHistory, lifecycleEvents: true });
     this.real = new RealSystem(maxThreads, startProcessing, finishedTaskHistory);
   }
 
@@ -302,6 +375,11 @@ export class Systems {
     expect(real.manager.phase).toBe(model.phase);
     expect(real.manager.pendingCount).toBe(model.pendingCount);
     expect([...real.idleResolved].sort((a, b) => a - b)).toEqual([...model.idleResolved].sort((a, b) => a - b));
+    const byCall = (outcomes: readonly PromiseOutcome[]): PromiseOutcome[] =>
+      [...outcomes].sort((a, b) => a.call - b.call);
+    expect(byCall(real.promiseOutcomes), 'result() and whenGroupFinished() outcomes').toEqual(
+      byCall(model.promiseOutcomes),
+    );
     const ids = Array.from({ length: real.taskCount + 1 }, (_, uid) => uid);
     expect(ids.map((uid) => real.manager.getTaskState(uid))).toEqual(ids.map((uid) => model.getTaskState(uid)));
     const running = ids.filter((uid) => real.manager.getTaskState(uid) === 'running');
@@ -321,7 +399,14 @@ function onNext(systems: Systems, trigger: Trigger, action: Action, useEventTarg
   const { model, real } = systems;
   const retarget = (event: ModelEvent): Action => {
     if (!useEventTarget) return action;
-    if (action.kind === 'stopTask' && event.type !== 'taskGroupFinished') return { ...action, pick: event.uid };
+    const uid = event.type === 'taskGroupFinished' ? undefined : event.uid;
+    if (
+      uid !== undefined &&
+      (action.kind === 'stopTask' || action.kind === 'result' || action.kind === 'setPriority')
+    ) {
+      return { ...action, pick: uid };
+    }
+    if (action.kind === 'whenGroupFinished' && event.group !== undefined) return { ...action, group: event.group };
     if (action.kind === 'stopGroup' && event.group !== undefined) return { ...action, group: event.group };
     return action;
   };
@@ -338,6 +423,14 @@ function onNext(systems: Systems, trigger: Trigger, action: Action, useEventTarg
     real.listenerOutcomes.push(`${trigger}: ${applyToReal(real, retarget(event))}`);
   };
   const manager = real.manager;
+  if (trigger === 'taskStarted')
+    manager.on('taskStarted', (uid, group) => {
+      once({ type: trigger, uid, group });
+    });
+  if (trigger === 'taskStopped')
+    manager.on('taskStopped', (uid, group) => {
+      once({ type: trigger, uid, group });
+    });
   if (trigger === 'taskCompleted')
     manager.on('taskCompleted', (uid, group, result) => {
       once({ type: trigger, uid, group, result });
@@ -487,6 +580,22 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 3, arbitrary: fc.constant({ kind: 'start' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'nextGroupId' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'onIdle' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('result' as const), pick: fc.nat({ max: 1000 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('whenGroupFinished' as const),
+      group: fc.constantFrom(...groups.filter((g): g is TaskGroup => g !== undefined)),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('setPriority' as const),
+      pick: fc.nat({ max: 1000 }),
+      priority: priority.map((p) => p ?? 0),
+    }),
+  },
 );
 /** Shutting down ends most of the interest of a run: rare, and only as its own command. */
 const shutDown = fc.constant({ kind: 'shutDown' as const });
@@ -510,7 +619,7 @@ const commands = [
     .map(([pick, settled]) => new SettleCommand(pick, settled) as SystemsCommand),
   fc
     .tuple(
-      fc.constantFrom<Trigger>('taskCompleted', 'taskFailed', 'taskGroupFinished'),
+      fc.constantFrom<Trigger>('taskStarted', 'taskCompleted', 'taskFailed', 'taskStopped', 'taskGroupFinished'),
       fc.oneof(action, shutDown),
       fc.boolean(),
     )

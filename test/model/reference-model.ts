@@ -1,6 +1,6 @@
 /**
  * Reference model of background-task-manager: an independent, deliberately
- * simple reading of `semantics.md` (§n) and `docs/contract.md` (T/R/F/S/I).
+ * simple reading of `semantics.md` (§n) and `docs/contract.md` (T/R/F/S/I/C).
  * It shares no code with `src/`. Callables are abstract: the test decides when
  * an invoked task completes or fails. The microtask queue is an explicit FIFO
  * of jobs that only `flush()` runs.
@@ -8,9 +8,21 @@
 
 export type Group = string | number;
 export type ModelEvent =
+  | { type: 'taskStarted'; uid: number; group: Group | undefined }
   | { type: 'taskCompleted'; uid: number; group: Group | undefined; result: unknown }
   | { type: 'taskFailed'; uid: number; group: Group | undefined; message: string; traceback: string }
+  | { type: 'taskStopped'; uid: number; group: Group | undefined }
   | { type: 'taskGroupFinished'; group: Group };
+/**
+ * How a `result(uid)` or `whenGroupFinished(group)` call (numbered 0, 1, 2, …
+ * in call order, both kinds together) settled: what the promise resolved
+ * with or, for a rejection, the error's observable fields.
+ */
+export type PromiseOutcome =
+  | { call: number; settled: 'resolved'; value: unknown }
+  | { call: number; settled: 'failed'; uid: number; message: string; traceback: string; cause: unknown }
+  | { call: number; settled: 'stopped'; uid: number; group: Group | undefined }
+  | { call: number; settled: 'notPending'; uid: number; reason: 'unknown' | 'finished' };
 export type ModelTaskState = 'blocked' | 'queued' | 'running' | 'done' | 'failed' | 'stopped';
 export type ModelPhase = 'paused' | 'processing' | 'shutDown';
 /**
@@ -53,7 +65,7 @@ type Job = { kind: 'dispatch' } | { kind: 'settle'; uid: number; outcome: Outcom
 
 interface ModelTask {
   readonly uid: number;
-  readonly priority: number;
+  priority: number;
   readonly group: Group | undefined;
   /** Ids of the tasks pending when this one was added, deduplicated (I1). */
   readonly upstream: readonly number[];
@@ -87,6 +99,11 @@ const pushUnseen = (worklist: ModelTask[], seen: Set<number>, tasks: readonly Mo
   }
 };
 
+const partition = <T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] => [
+  items.filter(test),
+  items.filter((item) => !test(item)),
+];
+
 // §9, F2
 const failureMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const failureTraceback = (error: unknown): string =>
@@ -96,6 +113,7 @@ export class ReferenceModel {
   readonly events: ModelEvent[] = [];
   readonly invocations: Invocation[] = [];
   readonly #maxThreads: number;
+  readonly #lifecycleEvents: boolean;
   readonly #tasks: ModelTask[] = []; // index === uid (§ Vocabulary: 0, 1, 2, …)
   readonly #jobs: Job[] = [];
   readonly #listeners: ((event: ModelEvent) => void)[] = [];
@@ -107,13 +125,32 @@ export class ReferenceModel {
   #idleWaiters: number[] = [];
   #idleCalls = 0;
   readonly idleResolved: number[] = [];
+  /** `result()` / `whenGroupFinished()` calls settled so far, in the order they settled. */
+  readonly promiseOutcomes: PromiseOutcome[] = [];
+  #promiseCalls = 0;
+  /** Unsettled `result()` calls (call id, uid) and `whenGroupFinished()` calls (call id, group). */
+  #resultWaiters: { call: number; uid: number }[] = [];
+  #groupWaiters: { call: number; group: Group }[] = [];
   #processing: boolean;
   #isShutDown = false;
+  /** Inside shutDown()'s own stop, the one stop that runs once the manager is closed. */
+  #shuttingDown = false;
   #dispatchQueued = false;
   #flushing = false;
   #nextGroup = 0;
 
-  constructor(options: { maxThreads: number; startProcessing: boolean; finishedTaskHistory?: number }) {
+  /**
+   * `lifecycleEvents`: also emit `taskStarted` and `taskStopped`, as a
+   * manager does to their listeners (off by default, so the model's own
+   * tests read the outcome events alone).
+   */
+  constructor(options: {
+    maxThreads: number;
+    startProcessing: boolean;
+    finishedTaskHistory?: number;
+    lifecycleEvents?: boolean;
+  }) {
+    this.#lifecycleEvents = options.lifecycleEvents ?? false;
     this.#maxThreads = options.maxThreads;
     this.#history = options.finishedTaskHistory ?? 1000;
     this.#processing = options.startProcessing; // §18
@@ -180,8 +217,49 @@ export class ReferenceModel {
   shutDown(): void {
     if (this.#isShutDown) return;
     this.#processing = false;
-    this.stopAllTasks();
-    this.#isShutDown = true;
+    this.#isShutDown = true; // before the stop: its taskStopped listeners find the manager closed
+    this.#shuttingDown = true;
+    try {
+      this.#stop(this.#tasks, { stopUpstream: false, stopDownstream: false });
+    } finally {
+      this.#shuttingDown = false;
+    }
+  }
+
+  /**
+   * C3 `result(uid)`: settles with the pending task's outcome (completed,
+   * failed by itself or by cascade, stopped); for an id naming no pending
+   * task, at once: `unknown` if never given out, else `finished`.
+   */
+  result(uid: number): void {
+    const call = this.#promiseCalls++;
+    const task = this.#tasks[uid];
+    if (task !== undefined && isPending(task)) this.#resultWaiters.push({ call, uid });
+    else
+      this.promiseOutcomes.push({
+        call,
+        settled: 'notPending',
+        uid,
+        reason: task === undefined ? 'unknown' : 'finished',
+      });
+  }
+
+  /** C4 `whenGroupFinished(group)`: at once without a pending task in the group, else at its next finish or stop. */
+  whenGroupFinished(group: Group): void {
+    const call = this.#promiseCalls++;
+    if (this.#tasks.some((task) => isPending(task) && sameGroup(task.group, group))) {
+      this.#groupWaiters.push({ call, group });
+    } else {
+      this.promiseOutcomes.push({ call, settled: 'resolved', value: undefined });
+    }
+  }
+
+  /** C5 `setPriority(uid, priority)`: a pending task takes it (ties stay in add order); true if it changed. */
+  setPriority(uid: number, priority: number): boolean {
+    const task = this.#tasks[uid];
+    if (task === undefined || !isPending(task) || task.priority === priority) return false;
+    task.priority = priority;
+    return true;
   }
 
   getTaskState(uid: number): ModelTaskState | undefined {
@@ -300,6 +378,12 @@ export class ReferenceModel {
     task.status = 'running';
     task.holdsSlot = true;
     const kwargs = { ...task.kwargs };
+    // C1: taskStarted comes before the callable is called: a listener that stops the task stops it before any work.
+    if (this.#lifecycleEvents) this.#emit({ type: 'taskStarted', uid: task.uid, group: task.group });
+    if (!isPending(task)) {
+      task.holdsSlot = false;
+      return;
+    }
     if (task.passThrough) {
       // §8, T2: result is its kwargs, completion queued now; nothing is invoked.
       this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: true, result: kwargs } });
@@ -328,7 +412,7 @@ export class ReferenceModel {
     task.holdsSlot = false;
     if (task.status === 'running') {
       if (outcome.ok) this.#completeTask(task, outcome.result);
-      else this.#failCascade(task, failureMessage(outcome.error), failureTraceback(outcome.error));
+      else this.#failCascade(task, failureMessage(outcome.error), failureTraceback(outcome.error), outcome.error);
     }
     // T3: the settle job ends with a dispatch run of its own (the scheduled dispatch job, if any, stays queued),
     // also when the outcome was ignored, since the freed slot may let a queued task start.
@@ -344,12 +428,14 @@ export class ReferenceModel {
     }
     this.#finish(task, 'done');
     const groupFinished = this.#groupLeftEmpty(task); // decided at removal (R1)
+    this.#settleResults(task.uid, (call) => ({ call, settled: 'resolved', value: result }));
+    if (groupFinished) this.#settleGroup(task.group, (call) => ({ call, settled: 'resolved', value: undefined }));
     this.#emit({ type: 'taskCompleted', uid: task.uid, group: task.group, result });
     if (groupFinished && task.group !== undefined) this.#emit({ type: 'taskGroupFinished', group: task.group });
   }
 
   // F1, §10: breadth first, nearest first, siblings by uid; stopped ones skipped.
-  #failCascade(failed: ModelTask, message: string, traceback: string): void {
+  #failCascade(failed: ModelTask, message: string, traceback: string, cause: unknown): void {
     const queue: ModelTask[] = [failed];
     const seen = new Set<number>([failed.uid]);
     const finishedGroups: Group[] = [];
@@ -358,8 +444,13 @@ export class ReferenceModel {
       pushUnseen(queue, seen, this.#pendingDownstream(task)); // before its own event, like the original
       this.#finish(task, 'failed');
       const group = task.group;
-      const groupFinished =
-        this.#groupLeftEmpty(task) && !finishedGroups.some((finished) => sameGroup(finished, group));
+      const groupEmptied = this.#groupLeftEmpty(task);
+      const groupFinished = groupEmptied && !finishedGroups.some((finished) => sameGroup(finished, group));
+      const uid = task.uid;
+      // Every task of the cascade rejects with the root's error as cause (all model tasks run on the main thread).
+      this.#settleResults(uid, (call) => ({ call, settled: 'failed', uid, message, traceback, cause }));
+      // A group emptied again within the cascade has no second event (F1), but its waiters learn it finished.
+      if (groupEmptied) this.#settleGroup(group, (call) => ({ call, settled: 'resolved', value: undefined }));
       this.#emit({ type: 'taskFailed', uid: task.uid, group, message, traceback });
       if (groupFinished && group !== undefined) {
         finishedGroups.push(group); // F1: at most once per group per cascade
@@ -370,7 +461,7 @@ export class ReferenceModel {
 
   // S1–S4, §14–§17: stopped tasks leave the pending set at once and emit nothing.
   #stop(start: readonly ModelTask[], options: ModelStopOptions): void {
-    if (this.#isShutDown) return;
+    if (this.#isShutDown && !this.#shuttingDown) return;
     const stopUpstream = options.stopUpstream ?? true;
     const stopDownstream = options.stopDownstream ?? true;
     const worklist = start.filter(isPending);
@@ -382,6 +473,30 @@ export class ReferenceModel {
     }
     for (const task of worklist) this.#finish(task, 'stopped'); // keeps holdsSlot (S2)
     this.#scheduleDispatch(); // T1, S3: a downstream task may have become startable
+    // C2: every task is stopped before anything is told: promises first, then one taskStopped each, in worklist order.
+    for (const task of worklist) {
+      const uid = task.uid;
+      this.#settleResults(uid, (call) => ({ call, settled: 'stopped', uid, group: undefined }));
+    }
+    for (const task of [...worklist].reverse()) {
+      // The group's last pending task left by this stop: the group did not finish.
+      if (!this.#groupLeftEmpty(task)) continue;
+      this.#settleGroup(task.group, (call) => ({ call, settled: 'stopped', uid: task.uid, group: task.group }));
+    }
+    if (!this.#lifecycleEvents) return;
+    for (const task of worklist) this.#emit({ type: 'taskStopped', uid: task.uid, group: task.group });
+  }
+
+  #settleResults(uid: number, outcome: (call: number) => PromiseOutcome): void {
+    const [settled, waiting] = partition(this.#resultWaiters, (waiter) => waiter.uid === uid);
+    this.#resultWaiters = waiting;
+    for (const waiter of settled) this.promiseOutcomes.push(outcome(waiter.call));
+  }
+
+  #settleGroup(group: Group | undefined, outcome: (call: number) => PromiseOutcome): void {
+    const [settled, waiting] = partition(this.#groupWaiters, (waiter) => sameGroup(waiter.group, group));
+    this.#groupWaiters = waiting;
+    for (const waiter of settled) this.promiseOutcomes.push(outcome(waiter.call));
   }
 
   // §3, S3: an upstream id counts only while it names a pending task; in the order given (S1's walk).
