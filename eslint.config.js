@@ -99,6 +99,8 @@ export default tseslint.config(
           contexts: ['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'TSEnumDeclaration'],
         },
       ],
+      // An empty comment block satisfies require-jsdoc without documenting anything.
+      'jsdoc/no-blank-blocks': 'error',
       'jsdoc/require-param': 'off',
       'jsdoc/require-returns': 'off',
       'jsdoc/tag-lines': 'off',

@@ -62,16 +62,12 @@ export class OutcomeWaiters {
     return entry.promise;
   }
 
-  /**
-   *
-   */
+  /** The task `uid` completed: its `result()` resolves with `result`. */
   completed(uid: number, result: unknown): void {
     this.#takeTask(uid)?.resolve(result);
   }
 
-  /**
-   *
-   */
+  /** The task `uid` failed, itself or by cascade: its `result()` rejects with a `TaskFailedError`. */
   failed(uid: number, failure: FailureReport, cause: FailureCause): void {
     const entry = this.#takeTask(uid);
     if (entry === undefined) return;
@@ -79,9 +75,7 @@ export class OutcomeWaiters {
     entry.reject(new TaskFailedError(uid, failure.message, failure.traceback, options));
   }
 
-  /**
-   *
-   */
+  /** The task `uid` was stopped: its `result()` rejects with a `TaskStoppedError`. */
   stopped(uid: number): void {
     this.#takeTask(uid)?.reject(new TaskStoppedError(uid));
   }

@@ -15,9 +15,7 @@ export class StoppedTasks {
   readonly #emptiedGroups: TaskGroup[] = [];
   readonly #emptiedBy: number[] = [];
 
-  /**
-   *
-   */
+  /** Records that the stop moved task `uid`, of `group`, to `stopped`. */
   add(uid: number, group: TaskGroup | undefined): void {
     this.uids.push(uid);
     this.groups.push(group);
