@@ -19,7 +19,7 @@ import {
   type WorkerReference,
 } from './worker-throughput.js';
 import { openPage, runInspected, type InspectionMode } from './inspection.js';
-import { planDependencies, runDependencies, runPlain } from './workloads.js';
+import { planDependencies, runDependencies, runDependenciesPGraph, runPlain } from './workloads.js';
 
 export interface BenchOptions {
   /** Workload 1: trivial main-thread tasks for ours, p-queue and fastq. */
@@ -80,6 +80,7 @@ export interface BenchResult {
   scaling_100k_over_1k: number;
   scaling_1m_over_1k: number;
   deps_over_plain_100k: number;
+  pgraph_over_ours_time_dag_100k: number;
   bytes_per_queued_ours: number;
   bytes_per_queued_pqueue: number;
   bytes_per_queued_fastq: number;
@@ -181,34 +182,40 @@ async function measureInspection(count: number, repeats: number): Promise<Record
 /**
  * Workload 3, best µs per task (pass-through tasks counted), interleaved
  * with workload 1's `ours` run (so that the ratio compares runs from the
- * same minutes of a shared machine), after a warm-up on a smaller plan. The
- * plan is built before any clock starts, and is garbage once this returns
- * (so it does not weigh on the memory workload).
+ * same minutes of a shared machine) and with p-graph on the same graph,
+ * after a warm-up of each on a smaller plan. The plan is built before any
+ * clock starts, and is garbage once this returns (so it does not weigh on
+ * the memory workload).
  */
 async function measureDependencies(
   plainTasks: number,
   mainTasks: number,
   repeats: number,
   header: (tasks: number) => void,
-): Promise<{ micros: number; tasks: number; plainMicros: number }> {
+): Promise<{ micros: number; tasks: number; plainMicros: number; pgraphMicros: number }> {
   const plan = planDependencies(plainTasks);
   const tasks = plan.tasks.length;
   header(tasks);
-  await freshSeries(() => runDependencies(planDependencies(Math.min(plainTasks, 10_000), 7)));
-  let micros = Infinity;
-  let plainMicros = Infinity;
+  const warmUpPlan = planDependencies(Math.min(plainTasks, 10_000), 7);
+  await freshSeries(async () => {
+    await runDependencies(warmUpPlan);
+    await runDependenciesPGraph(warmUpPlan);
+  });
+  const runs = {
+    deps: () => timeRun(() => runDependencies(plan), tasks),
+    plain: () => timeRun(runPlain, mainTasks),
+    pgraph: () => timeRun(() => runDependenciesPGraph(plan), tasks),
+  };
+  const best = { deps: Infinity, plain: Infinity, pgraph: Infinity };
+  const order = ['deps', 'plain', 'pgraph'] as const;
   for (let round = 0; round < repeats; round++) {
-    const deps = (): Promise<number> => timeRun(() => runDependencies(plan), tasks);
-    const plain = (): Promise<number> => timeRun(runPlain, mainTasks);
-    if (round % 2 === 0) {
-      micros = Math.min(micros, await deps());
-      plainMicros = Math.min(plainMicros, await plain());
-    } else {
-      plainMicros = Math.min(plainMicros, await plain());
-      micros = Math.min(micros, await deps());
+    // The order rotates each round, so no runner always follows the same one.
+    for (let k = 0; k < order.length; k++) {
+      const name = order[(round + k) % order.length] as (typeof order)[number];
+      best[name] = Math.min(best[name], await runs[name]());
     }
   }
-  return { micros, tasks, plainMicros };
+  return { micros: best.deps, tasks, plainMicros: best.plain, pgraphMicros: best.pgraph };
 }
 
 /**
@@ -298,13 +305,20 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
   const deps = await measureDependencies(o.depsTasks, o.mainTasks, o.repeats, (total) => {
     log(
       `3. dependencies, ours: ${count(o.depsTasks)} tasks, 1-3 upstream among the previous 1,000, ` +
-        `+ ${total - o.depsTasks} pass-through fan-ins of 100; runs alternate with 1.'s ours`,
+        `+ ${total - o.depsTasks} pass-through fan-ins of 100; runs alternate with 1.'s ours and with ` +
+        `p-graph on the same graph (concurrency 8, same priorities)`,
     );
     log(row(['', 'µs/task', 'vs plain', ''], widths));
   });
   const depsRatio = `${fmt(deps.micros / deps.plainMicros)}x`;
   log(row([`ours, dependencies (${deps.tasks} tasks)`, fmt(deps.micros), depsRatio, ''], widths));
   log(row([`ours, 1.'s tasks, alternating`, fmt(deps.plainMicros), '1.00x', ''], widths));
+  log(
+    row(
+      [`p-graph, the same graph`, fmt(deps.pgraphMicros), `${fmt(deps.pgraphMicros / deps.plainMicros)}x`, ''],
+      widths,
+    ),
+  );
 
   // 4. Memory.
   log('');
@@ -389,6 +403,7 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
     scaling_100k_over_1k: round((scaling[2] as number) / (scaling[0] as number)),
     scaling_1m_over_1k: round((scaling[3] as number) / (scaling[0] as number)),
     deps_over_plain_100k: round(deps.micros / deps.plainMicros),
+    pgraph_over_ours_time_dag_100k: round(deps.pgraphMicros / deps.micros),
     bytes_per_queued_ours: round(memory.ours, 1),
     bytes_per_queued_pqueue: round(memory['p-queue'], 1),
     bytes_per_queued_fastq: round(memory.fastq, 1),

@@ -1,3 +1,4 @@
+import { PGraph, type DependencyList, type PGraphNode } from 'p-graph';
 import { BackgroundTaskManager, type BackgroundTaskManagerOptions } from '../src/index.js';
 
 /** A trivial asynchronous task, the same for every queue measured. */
@@ -118,4 +119,21 @@ export function runDependencies(plan: DependencyPlan, maxThreads = 8): Promise<v
   }
   manager.startProcessing();
   return finished.then(() => manager.shutDown());
+}
+
+/**
+ * The same plan on p-graph (`concurrency` 8, the same priorities; a
+ * pass-through task is a trivial task, since p-graph passes no results):
+ * building the graph and running it, as adding the tasks and running them
+ * is for ours.
+ */
+export function runDependenciesPGraph(plan: DependencyPlan, concurrency = 8): Promise<void> {
+  const nodes = new Map<string, PGraphNode>();
+  const dependencies: DependencyList = [];
+  plan.tasks.forEach((task, position) => {
+    const id = String(position);
+    nodes.set(id, { run: trivialTask, priority: task.priority });
+    for (const upstream of task.upstream ?? []) dependencies.push([String(upstream), id]);
+  });
+  return new PGraph(nodes, dependencies).run({ concurrency });
 }
