@@ -14,6 +14,17 @@ export interface ManagerInput {
 }
 
 /**
+ * The manager machine's context: `maxThreads` from its input, or the
+ * manager's default when there is none (test models create the machine
+ * without input). A declared function, so that its name, which
+ * `@statelyai/inspect` shows as the context's type, is `context` however
+ * the module is compiled or instrumented.
+ */
+function context({ input }: { input: ManagerInput | undefined }): ManagerInput {
+  return { maxThreads: input?.maxThreads ?? 8 };
+}
+
+/**
  * The manager's phases. `paused` is where a manager created with
  * `startProcessing: false` (the default) begins; tasks may be added in
  * `paused` and `processing`, and start only in `processing`. `shuttingDown`
@@ -33,8 +44,7 @@ export const managerMachine = setup({
 }).createMachine({
   id: 'backgroundTaskManager',
   initial: 'paused',
-  // Test models create the machine without input: the manager's default then.
-  context: ({ input }) => ({ maxThreads: (input as ManagerInput | undefined)?.maxThreads ?? 8 }),
+  context,
   states: {
     paused: {
       on: { START: 'processing', SHUT_DOWN: 'shuttingDown' },

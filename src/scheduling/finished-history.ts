@@ -26,9 +26,4 @@ export class FinishedHistory<V> {
   get(uid: number): V | undefined {
     return this.#entries.get(uid);
   }
-
-  /** Forgets every finished task. */
-  clear(): void {
-    this.#entries.clear();
-  }
 }
