@@ -56,7 +56,8 @@ function open(shared: Int32Array, cell: number): void {
   Atomics.notify(shared, cell);
 }
 
-describe('stopping a running worker task', () => {
+// A stop that never reaches the worker leaves a test waiting: fail it well before the suite's timeout.
+describe('stopping a running worker task', { timeout: 15_000 }, () => {
   const report = cancelReports();
 
   it('aborts its signal inside the worker with a TaskStoppedError; a task that honours it ends, and its thread runs the next task; the other thread is untouched', async () => {
@@ -148,6 +149,22 @@ describe('stopping a running worker task', () => {
     expect((await aborted).map(({ reason }) => reason)).toEqual(
       uids.map((uid) => `TaskStoppedError ERR_TASK_STOPPED Task ${uid} was stopped`),
     );
+  });
+
+  it('with killAfterMs Infinity: a task that honours its stop ends as usual, and shutDown() still ends a thread that blocks for good', async () => {
+    const manager = create({ maxThreads: 2, killAfterMs: Number.POSITIVE_INFINITY });
+    const counter = new Int32Array(new SharedArrayBuffer(8));
+    const blocking = manager.addTask(workerTask('blocksForever'), { taskArgs: [counter] });
+    const abortable = manager.addTask(workerTask('abortable'));
+    await Promise.all([inside(counter, 1), report('running', abortable)]);
+    manager.stopTask(blocking);
+    // The next task waits for a slot; the abortable task's thread frees one when the task ends.
+    const after = manager.addTask(workerTask('threadId'));
+    manager.stopTask(abortable);
+    expect(await resultOf(manager, after)).toBe((await report('aborted', abortable)).threadId);
+    // Shut-down gives the blocked thread a bounded grace to see its abort, then terminates it.
+    await manager.shutDown();
+    expect(manager.phase).toBe('shutDown');
   });
 
   it(

@@ -55,6 +55,26 @@ describe('taskProgress from a worker task', () => {
     ]);
   });
 
+  it('drops what a stopped worker task reports after its stop', async () => {
+    const manager = create({ maxThreads: 1 });
+    const log = events(manager);
+    const uid = manager.addTask(workerTask('reportsWhenAborted'));
+    const next = manager.addTask(workerTask('add'), { taskArgs: [1, 1] });
+    const running = new Promise<void>((resolve) => {
+      manager.on('taskProgress', () => {
+        resolve();
+      });
+    });
+    await running;
+    manager.stopTask(uid);
+    // The one thread runs `next` only after the stopped task's reply, which follows its last report.
+    await resultOf(manager, next);
+    expect(log).toEqual([
+      ['progress', uid, 'running'],
+      ['completed', next, 2],
+    ]);
+  });
+
   it('throws a WorkerDataCloneError at the call for a value that cannot be cloned, whether sent at once or held', async () => {
     const manager = create();
     const log = events(manager);
