@@ -318,7 +318,10 @@ export class BackgroundTaskManager {
 
   /**
    * Stops every task, stops processing, ignores whatever still runs and
-   * terminates the worker threads. Resolves once every thread has exited.
+   * terminates the worker threads: each running worker task first sees its
+   * signal abort in its worker (the pool waits until it has, or has ended,
+   * for at most `killAfterMs`, or 1,000 ms when that is `Infinity`).
+   * Resolves once every thread has exited.
    * The phase is `shuttingDown` until then, `shutDown` after. From the
    * call on, adding work throws {@link ManagerShutDownError}; `stop*`
    * and `pauseProcessing` do nothing. Calling it again returns the same promise.
