@@ -21,6 +21,25 @@ export function integerAtLeast(name: string, value: unknown, min: number, fallba
   return value;
 }
 
+/** The longest delay Node's timers take: a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A delay in milliseconds: an integer from 0 to 2³¹ − 1, or `Infinity`
+ * (never); `fallback` when undefined.
+ * @throws {RangeError}
+ */
+export function delayMs(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !(value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 0 && value <= MAX_TIMER_MS))
+  ) {
+    throw new RangeError(expected(`\`${name}\` to be an integer from 0 to ${MAX_TIMER_MS} (ms), or Infinity`, value));
+  }
+  return value;
+}
+
 /**
  * A boolean, or `fallback` when undefined.
  * @throws {TypeError}
@@ -157,7 +176,15 @@ export function workerScript(value: unknown): string | URL | undefined {
 
 /** The keys each options object accepts: anything else is a misspelling or an option that does not exist. */
 const OPTION_KEYS = Object.freeze({
-  constructor: ['startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'finishedTaskHistory', 'inspect'],
+  constructor: [
+    'startProcessing',
+    'maxThreads',
+    'workerScript',
+    'workerOptions',
+    'killAfterMs',
+    'finishedTaskHistory',
+    'inspect',
+  ],
   addTask: ['priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs'],
   addPassThroughTask: ['priority', 'group', 'upstreamTaskIds', 'taskKwargs'],
   stop: ['stopUpstream', 'stopDownstream'],

@@ -1,16 +1,22 @@
-import { TaskStoppedError } from '../core/errors.js';
+import type { BackgroundTaskError } from '../core/errors.js';
 import type { TaskContext, TaskGroup } from '../core/types.js';
+import type { RunningWork } from '../core/worker-runner.js';
+
+/** Where a task's progress reports go: the scheduler, which drops those of a task no longer running. */
+export type ProgressSink = (uid: number, value: unknown) => void;
 
 /** The `this` of a running main-thread task. The signal is created on first read. */
-export class RunningTaskContext implements TaskContext {
+export class RunningTaskContext implements TaskContext, RunningWork {
   readonly #uid: number;
   readonly #group: TaskGroup | undefined;
+  readonly #progress: ProgressSink;
   #abort: AbortController | undefined;
-  #stopped = false;
+  #reason: BackgroundTaskError | undefined;
 
-  constructor(uid: number, group: TaskGroup | undefined) {
+  constructor(uid: number, group: TaskGroup | undefined, progress: ProgressSink) {
     this.#uid = uid;
     this.#group = group;
+    this.#progress = progress;
   }
 
   get uid(): number {
@@ -24,14 +30,19 @@ export class RunningTaskContext implements TaskContext {
   get signal(): AbortSignal {
     if (this.#abort === undefined) {
       this.#abort = new AbortController();
-      if (this.#stopped) this.#abort.abort(new TaskStoppedError(this.#uid));
+      if (this.#reason !== undefined) this.#abort.abort(this.#reason);
     }
     return this.#abort.signal;
   }
 
-  /** The task was stopped while it ran: aborts its signal, now or when first read. */
-  stop(): void {
-    this.#stopped = true;
-    this.#abort?.abort(new TaskStoppedError(this.#uid));
+  /** Hands the report to the scheduler, which emits it while the task runs. */
+  reportProgress(value: unknown): void {
+    this.#progress(this.#uid, value);
+  }
+
+  /** The task was stopped while it ran: aborts its signal with `reason`, now or when first read. */
+  cancel(reason: BackgroundTaskError): void {
+    this.#reason ??= reason;
+    this.#abort?.abort(reason);
   }
 }

@@ -1,6 +1,6 @@
 import type { AnyActorRef } from 'xstate';
 import { epochNow } from '../core/latency-window.js';
-import { TaskNotPendingError } from '../core/errors.js';
+import { TaskNotPendingError, TaskStoppedError } from '../core/errors.js';
 import type { TypedEmitter } from '../core/events.js';
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
 import { isThenable } from '../core/values.js';
@@ -194,7 +194,7 @@ export class TaskScheduler {
       this.#step(slot, STOP);
       const context = store.context(slot);
       this.#forget(slot, wasRunning);
-      context?.stop();
+      context?.cancel(new TaskStoppedError(uid));
     }
     this.#notifyIfIdle();
     // Every group lost its members at once: an awaited one that no task rejoined ended with its last one stopped.
@@ -291,17 +291,7 @@ export class TaskScheduler {
         this.#settle(slot, true, kwargs);
       });
     } else if (work instanceof WorkerTask) {
-      const settle = (ok: boolean, value: unknown): void => {
-        this.#settle(slot, ok, value);
-      };
-      const actor = this.#actors?.get(slot);
-      (this.#options.workers as WorkerRunner).run(
-        work.name,
-        store.args(slot) ?? [],
-        kwargs,
-        settle,
-        actor === undefined ? undefined : onThread(actor),
-      );
+      this.#runOnWorker(slot, work.name, kwargs);
     } else if (work !== undefined) {
       this.#runOnMainThread(slot, work, kwargs);
     }
@@ -319,11 +309,32 @@ export class TaskScheduler {
     return false;
   }
 
+  #runOnWorker(slot: number, name: string, kwargs: TaskKwargs): void {
+    const store = this.#store;
+    const uid = store.uid(slot);
+    const actor = this.#actors?.get(slot);
+    const job = (this.#options.workers as WorkerRunner).run({
+      uid,
+      group: store.group(slot),
+      name,
+      args: store.args(slot) ?? [],
+      kwargs,
+      settle: (ok, value) => {
+        this.#settle(slot, ok, value);
+      },
+      progress: (value) => {
+        this.#progress(uid, value);
+      },
+      onThread: actor === undefined ? undefined : onThread(actor),
+    });
+    store.setContext(slot, job);
+  }
+
   #runOnMainThread(slot: number, run: Exclude<TaskRunnable, WorkerTask>, kwargs: TaskKwargs): void {
     const store = this.#store;
     let result: unknown;
     try {
-      const context = new RunningTaskContext(store.uid(slot), store.group(slot));
+      const context = new RunningTaskContext(store.uid(slot), store.group(slot), this.#progress);
       store.setContext(slot, context);
       const args = store.args(slot);
       result = args === undefined ? run.call(context, kwargs) : run.call(context, ...args, kwargs);
@@ -349,6 +360,14 @@ export class TaskScheduler {
       });
     }
   }
+
+  /** A running task reported progress: announced while the task runs, dropped once it has ended or was stopped. */
+  readonly #progress = (uid: number, value: unknown): void => {
+    if (!this.#options.events.listens('taskProgress')) return;
+    const slot = this.#slotOf(uid);
+    if (slot === undefined || this.#store.state(slot) !== RUNNING) return;
+    this.#options.events.emit('taskProgress', uid, this.#store.group(slot), value);
+  };
 
   /** The work started in `slot` has ended. The slot still holds its task: a task's slot is kept while its work runs. */
   #settle(slot: number, ok: boolean, value: unknown): void {
@@ -449,7 +468,7 @@ export class TaskScheduler {
       this.#step(slot, STOP);
       const context = store.context(slot);
       if (this.#remove(slot, true, wasRunning)) stopped.emptied(group as TaskGroup, uid);
-      context?.stop();
+      context?.cancel(new TaskStoppedError(uid));
     }
     stopped.announce(this.#waiters, this.#options.events);
   }
