@@ -39,8 +39,9 @@ export class BackgroundTaskManager {
   #shutDown: Promise<void> | undefined;
 
   /**
-   * @throws {RangeError} if `maxThreads` is not an integer >= 1, or
-   *   `finishedTaskHistory` not an integer >= 0.
+   * @throws {RangeError} if `maxThreads` is not an integer >= 1,
+   *   `finishedTaskHistory` not an integer >= 0, or `taskTimeoutMs` not a
+   *   number of milliseconds above 0 (at most 2,147,483,647) or `Infinity`.
    * @throws {TypeError} if another option has the wrong type, or
    *   `workerScript` names no file.
    */
@@ -51,6 +52,8 @@ export class BackgroundTaskManager {
     const finishedTaskHistory = validate.integerAtLeast('finishedTaskHistory', opts.finishedTaskHistory, 0, 1000);
     const startProcessing = validate.booleanOr('startProcessing', opts.startProcessing, false);
     const workerScript = validate.workerScript(opts.workerScript);
+    const taskTimeoutMs = validate.timeoutMs('taskTimeoutMs', opts.taskTimeoutMs) ?? Infinity;
+    const clock = validate.clock(opts.clock);
     if (opts.inspect !== undefined && typeof opts.inspect !== 'function' && typeof opts.inspect !== 'object') {
       throw new TypeError('Expected `inspect` to be an inspection observer or function');
     }
@@ -71,6 +74,8 @@ export class BackgroundTaskManager {
       isProcessing: () => actor.getSnapshot().value === 'processing',
       workers: this.#pool,
       liveActor: opts.inspect === undefined ? undefined : (info: TaskInfo) => this.#spawnTaskActor(info),
+      taskTimeoutMs,
+      clock,
     });
     if (startProcessing) this.startProcessing();
   }
@@ -163,6 +168,8 @@ export class BackgroundTaskManager {
    * manager.addTask(workerTask('thumbnail'), { upstreamTaskIds: [check], taskArgs: [256] });
    * @throws {TypeError} for a `cbl` that is neither a function nor a worker
    *   task (or a worker task without `workerScript`), or a bad option.
+   * @throws {RangeError} for a `timeoutMs` that is not a number of
+   *   milliseconds above 0 (at most 2,147,483,647) or `Infinity`.
    * @throws {ManagerShutDownError} after `shutDown()`.
    */
   addTask(cbl: TaskRunnable, options?: TaskOptions): number {
@@ -176,7 +183,7 @@ export class BackgroundTaskManager {
     }
     const opts = validate.optionsObject('options', options);
     validate.knownKeys('addTask', opts);
-    return this.#add(cbl, opts, validate.taskArgs(opts.taskArgs));
+    return this.#add(cbl, opts, validate.taskArgs(opts.taskArgs), validate.timeoutMs('timeoutMs', opts.timeoutMs));
   }
 
   /**
@@ -191,7 +198,7 @@ export class BackgroundTaskManager {
     this.#assertOpen('addPassThroughTask');
     const opts = validate.optionsObject('options', options);
     validate.knownKeys('addPassThroughTask', opts);
-    return this.#add(PASS_THROUGH, opts, undefined);
+    return this.#add(PASS_THROUGH, opts, undefined, undefined);
   }
 
   /**
@@ -327,7 +334,12 @@ export class BackgroundTaskManager {
     return this.shutDown();
   }
 
-  #add(run: TaskRunnable | typeof PASS_THROUGH, options: TaskOptions, args: readonly unknown[] | undefined): number {
+  #add(
+    run: TaskRunnable | typeof PASS_THROUGH,
+    options: TaskOptions,
+    args: readonly unknown[] | undefined,
+    timeoutMs: number | undefined,
+  ): number {
     // Validate everything before the scheduler changes anything: a bad call leaves the queue as it was.
     return this.#scheduler.add(
       run,
@@ -336,6 +348,7 @@ export class BackgroundTaskManager {
       validate.upstreamTaskIds(options.upstreamTaskIds),
       args,
       validate.taskKwargs(options.taskKwargs),
+      timeoutMs,
     );
   }
 

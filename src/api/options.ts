@@ -1,4 +1,5 @@
 import type { InspectionEvent, Observer } from 'xstate';
+import type { Clock } from '../core/clock.js';
 import type { TaskGroup, TaskKwargs, TaskWorkerOptions } from '../core/types.js';
 
 /** Options of {@link BackgroundTaskManager.addTask}. */
@@ -25,10 +26,18 @@ export interface TaskOptions {
    * @default {}
    */
   taskKwargs?: TaskKwargs;
+  /**
+   * The longest the task may run, in milliseconds, counted from its start
+   * (`taskStarted`); then it fails with a `TaskTimeoutError` and its
+   * `signal` aborts. A number above 0, at most 2,147,483,647 (Node's
+   * longest timer), or `Infinity` for no limit even when the manager has one.
+   * @default the manager's `taskTimeoutMs`
+   */
+  timeoutMs?: number;
 }
 
 /** Options of {@link BackgroundTaskManager.addPassThroughTask}. */
-export type PassThroughTaskOptions = Omit<TaskOptions, 'taskArgs'>;
+export type PassThroughTaskOptions = Omit<TaskOptions, 'taskArgs' | 'timeoutMs'>;
 
 /** Options of the `stop*` methods. */
 export interface StopOptions {
@@ -72,4 +81,16 @@ export interface BackgroundTaskManagerOptions {
    * every task are live actors in one actor system, from add to finish.
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * The longest a task without a `timeoutMs` of its own may run, in
+   * milliseconds (see `TaskOptions.timeoutMs`); pass-through tasks have none.
+   * @default Infinity (no limit)
+   */
+  taskTimeoutMs?: number;
+  /**
+   * Where the timers of timeouts come from: `setTimeout` and
+   * `clearTimeout`. For tests, a clock whose time the test moves itself.
+   * @default Node's own timers
+   */
+  clock?: Clock;
 }

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MAX_TIMER_MS, systemClock, type Clock } from '../core/clock.js';
 import type { TaskGroup, TaskKwargs } from '../core/types.js';
 import type { StopOptions } from './options.js';
 import { MANAGER_EVENT_NAMES, type BackgroundTaskManagerEvents } from '../core/events.js';
@@ -118,6 +119,34 @@ export function taskKwargs(value: unknown): TaskKwargs | undefined {
   return { ...(value as TaskKwargs) };
 }
 
+/**
+ * A running-time limit in ms: above 0 and at most Node's longest timer, or
+ * `Infinity` for none; `undefined` stays `undefined` (the default applies).
+ * @throws {RangeError}
+ */
+export function timeoutMs(name: string, value: unknown): number | undefined {
+  if (value === undefined || value === Infinity) return value;
+  if (typeof value !== 'number' || !(value > 0 && value <= MAX_TIMER_MS)) {
+    throw new RangeError(
+      expected(`\`${name}\` to be a number of milliseconds above 0, at most ${MAX_TIMER_MS}, or Infinity`, value),
+    );
+  }
+  return value;
+}
+
+/**
+ * An object with `setTimeout` and `clearTimeout` methods, or the system clock when undefined.
+ * @throws {TypeError}
+ */
+export function clock(value: unknown): Clock {
+  if (value === undefined) return systemClock;
+  const { setTimeout, clearTimeout } = (typeof value === 'object' && value !== null ? value : {}) as Partial<Clock>;
+  if (typeof setTimeout !== 'function' || typeof clearTimeout !== 'function') {
+    throw new TypeError(expected('`clock` to be an object with setTimeout and clearTimeout methods', value));
+  }
+  return value as Clock;
+}
+
 /** @throws {TypeError} */
 export function stopOptions(value: unknown): { up: boolean; down: boolean } {
   if (value === undefined) return { up: true, down: true };
@@ -157,8 +186,17 @@ export function workerScript(value: unknown): string | URL | undefined {
 
 /** The keys each options object accepts: anything else is a misspelling or an option that does not exist. */
 const OPTION_KEYS = Object.freeze({
-  constructor: ['startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'finishedTaskHistory', 'inspect'],
-  addTask: ['priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs'],
+  constructor: [
+    'startProcessing',
+    'maxThreads',
+    'workerScript',
+    'workerOptions',
+    'finishedTaskHistory',
+    'inspect',
+    'taskTimeoutMs',
+    'clock',
+  ],
+  addTask: ['priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs', 'timeoutMs'],
   addPassThroughTask: ['priority', 'group', 'upstreamTaskIds', 'taskKwargs'],
   stop: ['stopUpstream', 'stopDownstream'],
 } as const);

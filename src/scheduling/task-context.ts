@@ -6,7 +6,8 @@ export class RunningTaskContext implements TaskContext {
   readonly #uid: number;
   readonly #group: TaskGroup | undefined;
   #abort: AbortController | undefined;
-  #stopped = false;
+  /** Why the task's work should end (stopped or timed out), once it should. */
+  #reason: Error | undefined;
 
   constructor(uid: number, group: TaskGroup | undefined) {
     this.#uid = uid;
@@ -24,14 +25,18 @@ export class RunningTaskContext implements TaskContext {
   get signal(): AbortSignal {
     if (this.#abort === undefined) {
       this.#abort = new AbortController();
-      if (this.#stopped) this.#abort.abort(new TaskStoppedError(this.#uid));
+      if (this.#reason !== undefined) this.#abort.abort(this.#reason);
     }
     return this.#abort.signal;
   }
 
-  /** The task was stopped while it ran: aborts its signal, now or when first read. */
-  stop(): void {
-    this.#stopped = true;
-    this.#abort?.abort(new TaskStoppedError(this.#uid));
+  /**
+   * The task was stopped while it ran, or timed out (`reason` a
+   * `TaskTimeoutError`): aborts its signal with a `TaskStoppedError` or
+   * `reason`, now or when first read.
+   */
+  stop(reason?: Error): void {
+    this.#reason ??= reason ?? new TaskStoppedError(this.#uid);
+    this.#abort?.abort(this.#reason);
   }
 }

@@ -1,6 +1,7 @@
 import type { AnyActorRef } from 'xstate';
 import { epochNow } from '../core/latency-window.js';
-import { TaskNotPendingError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import { TaskNotPendingError, TaskTimeoutError } from '../core/errors.js';
 import type { TypedEmitter } from '../core/events.js';
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
 import { isThenable } from '../core/values.js';
@@ -31,6 +32,7 @@ import { ReadyQueue } from './ready-queue.js';
 import { RunningTaskContext } from './task-context.js';
 import { TaskStats, type ManagerStats } from './task-stats.js';
 import { TaskTable } from './task-table.js';
+import { TaskTimeouts } from './task-timeouts.js';
 import { NONE, PASS_THROUGH, TaskStore, type TaskWork } from './task-store.js';
 
 /** What the manager gives its scheduler. */
@@ -42,6 +44,10 @@ export interface TaskSchedulerOptions {
   readonly workers: WorkerRunner | undefined;
   /** Makes the task a live actor (inspection on); otherwise tasks stay persisted snapshots. */
   readonly liveActor: ((info: TaskInfo) => AnyActorRef) | undefined;
+  /** The running-time limit of a task without one of its own, in ms; `Infinity` for none. */
+  readonly taskTimeoutMs: number;
+  /** Where the timers of timeouts come from. */
+  readonly clock: Clock;
 }
 
 /**
@@ -73,11 +79,14 @@ export class TaskScheduler {
   #idleWaiters: Array<() => void> = [];
   /** Created by the first `result()` or `whenGroupFinished()` that waits: until then nothing is kept per task. */
   #waiters: OutcomeWaiters | undefined;
+  /** Created with the first running-time limit (the manager's, or a task's own): until then tasks start no timer. */
+  #timeouts: TaskTimeouts | undefined;
 
   constructor(options: TaskSchedulerOptions) {
     this.#options = options;
     this.#finished = new FinishedHistory(options.finishedTaskHistory);
     this.#actors = options.liveActor === undefined ? undefined : new Map();
+    if (options.taskTimeoutMs !== Infinity) this.#timeouts = new TaskTimeouts(options.clock, options.taskTimeoutMs);
   }
 
   /** Pending tasks (blocked, queued or running). */
@@ -90,7 +99,11 @@ export class TaskScheduler {
     return this.#stats.read(phase, this.#options.maxThreads, this.#busy);
   }
 
-  /** Adds a validated task and returns its uid; it starts later, never inside this call. */
+  /**
+   * Adds a validated task and returns its uid; it starts later, never inside
+   * this call. `timeoutMs`: its own running-time limit (`Infinity`: none),
+   * or `undefined` for the manager's.
+   */
   add(
     work: TaskWork,
     priority: number,
@@ -98,6 +111,7 @@ export class TaskScheduler {
     upstreamTaskIds: readonly number[] | undefined,
     args: readonly unknown[] | undefined,
     kwargs: TaskKwargs | undefined,
+    timeoutMs?: number,
   ): number {
     const store = this.#store;
     // Growing the store is all that can fail here, and it happens first: a refused add skips no id.
@@ -106,6 +120,9 @@ export class TaskScheduler {
     const slot = store.allocate(uid, work, priority, args, kwargs);
     if (upstreamTaskIds !== undefined) this.#link(slot, uid, upstreamTaskIds);
     this.#pending.set(uid, slot);
+    if (timeoutMs !== undefined) {
+      (this.#timeouts ??= new TaskTimeouts(this.#options.clock, this.#options.taskTimeoutMs)).limit(uid, timeoutMs);
+    }
     if (group !== undefined) this.#groups.join(slot, group);
     this.#counts[BLOCKED] = (this.#counts[BLOCKED] as number) + 1;
     const groupCounts = group === undefined ? undefined : store.groupEntry(slot)?.counts;
@@ -286,6 +303,12 @@ export class TaskScheduler {
     this.#busy++;
     if (this.#options.events.listens('taskStarted') && !this.#announceStart(slot)) return;
     const work = store.work(slot);
+    if (this.#timeouts !== undefined && work !== PASS_THROUGH) {
+      const uid = store.uid(slot);
+      this.#timeouts.arm(uid, (ms) => {
+        this.#timedOut(slot, uid, ms);
+      });
+    }
     if (work === PASS_THROUGH) {
       queueMicrotask(() => {
         this.#settle(slot, true, kwargs);
@@ -392,16 +415,36 @@ export class TaskScheduler {
     if (groupEmptied) events.emit('taskGroupFinished', group as TaskGroup);
   }
 
-  /** Fails `slot` and, breadth first, every pending task downstream of it (§10, contract F1). */
-  #fail(slot: number, error: unknown): void {
+  /**
+   * The running task `uid` reached its time limit: it fails (its own
+   * failure, cascading like any other), then its work is told to end. The
+   * work keeps its slot until it really ends, as a stopped task's does, and
+   * its outcome is then ignored.
+   */
+  #timedOut(slot: number, uid: number, ms: number): void {
+    const store = this.#store;
+    // The timer is cleared whenever the task finishes: it can only fire on the running task.
+    const error = new TaskTimeoutError(uid, ms);
+    const context = store.context(slot);
+    this.#fail(slot, error, true);
+    // Abort the running work. A main-thread task's signal aborts; a worker task is not reached from here yet.
+    context?.stop(error);
+  }
+
+  /**
+   * Fails `slot` and, breadth first, every pending task downstream of it
+   * (§10, contract F1). `workRunning`: the failed task's work goes on (it
+   * timed out), so it keeps its slot until that work ends.
+   */
+  #fail(slot: number, error: unknown, workRunning = false): void {
     const failure = describeFailure(error);
     const { message, traceback } = failure;
     const events = this.#options.events;
     const store = this.#store;
     const cascade = new Worklist(store);
     cascade.add(slot, store.uid(slot));
-    // result() rejects with the thrown value as `cause` only when it was thrown on this thread.
-    const cause = { local: !(store.work(slot) instanceof WorkerTask), error };
+    // result() rejects with the thrown value as `cause` only when it was thrown on this thread (a timeout always is).
+    const cause = { local: workRunning || !(store.work(slot) instanceof WorkerTask), error };
     let finishedGroups: Set<TaskGroup> | undefined;
     for (let i = 0; i < cascade.length; i++) {
       const failed = cascade.slots[i] as number;
@@ -410,7 +453,7 @@ export class TaskScheduler {
       cascade.addLinked(store.downHead(failed));
       this.#step(failed, FAIL, failure);
       const group = store.group(failed);
-      const groupEmptied = this.#remove(failed, false, false);
+      const groupEmptied = this.#remove(failed, false, workRunning && i === 0);
       // Read again for each task: a listener may have asked for a result since the cascade began.
       const waiters = this.#waiters;
       if (waiters !== undefined) {
@@ -496,7 +539,9 @@ export class TaskScheduler {
    */
   #forget(slot: number, workRunning: boolean): void {
     const store = this.#store;
-    this.#finished.remember(store.uid(slot), STATE_NAMES[store.state(slot)] as TaskState);
+    const uid = store.uid(slot);
+    this.#timeouts?.forget(uid);
+    this.#finished.remember(uid, STATE_NAMES[store.state(slot)] as TaskState);
     if (workRunning) store.release(slot);
     else store.free(slot);
   }

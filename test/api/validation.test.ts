@@ -45,13 +45,13 @@ describe('bad input: a clear error at the call, nothing queued is lost', () => {
     expect(() => create({ maxThread: 2 } as never)).toThrow(
       new TypeError(
         "Unknown option of new BackgroundTaskManager(): 'maxThread'. Did you mean 'maxThreads'? Valid: " +
-          "'startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'finishedTaskHistory', 'inspect'.",
+          "'startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'finishedTaskHistory', 'inspect', 'taskTimeoutMs', 'clock'.",
       ),
     );
     const manager = create({ maxThreads: 1 });
     const events = record(manager);
     const kept = manager.addTask(() => 'kept', { group: 'g' });
-    const addTaskKeys = "Valid: 'priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs'.";
+    const addTaskKeys = "Valid: 'priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs', 'timeoutMs'.";
     expect(() => manager.addTask(() => 1, { priorty: 5 } as never)).toThrow(
       new TypeError(`Unknown option of addTask(): 'priorty'. Did you mean 'priority'? ${addTaskKeys}`),
     );
