@@ -3,8 +3,10 @@
  * simple reading of `semantics.md` (§n) and `docs/contract.md` (T/R/F/S/I/C).
  * It shares no code with `src/`. Callables are abstract: the test decides when
  * an invoked task completes or fails. The microtask queue is an explicit FIFO
- * of jobs that only `flush()` runs.
+ * of jobs that only `flush()` runs. Time moves only with `advance(ms)`, on a
+ * clock of the model's own.
  */
+import { FakeClock } from '../fake-clock.js';
 
 export type Group = string | number;
 export type ModelEvent =
@@ -27,10 +29,21 @@ export type ModelTaskState = 'blocked' | 'queued' | 'running' | 'done' | 'failed
 export type ModelPhase = 'paused' | 'processing' | 'shutDown';
 /**
  * What a task's callable does when invoked (T2): return a promise that the
- * test settles later (the default), return a value, or throw, at once.
+ * test settles later (the default), return a value, or throw, at once, or
+ * return a promise that resolves with `value` once the clock has moved on
+ * by `ms`. With `honoursSignal`, a promise rejects as soon as the task's
+ * signal aborts (a stop or a timeout).
  */
 export type ModelBehaviour =
-  { kind: 'promise' } | { kind: 'value'; value: unknown } | { kind: 'throw'; error: unknown };
+  | { kind: 'promise'; honoursSignal?: boolean }
+  | { kind: 'value'; value: unknown }
+  | { kind: 'throw'; error: unknown }
+  | { kind: 'sleep'; ms: number; value: unknown; honoursSignal?: boolean };
+/** What `result()` reports as the `cause` of a timed-out task's failure (and its cascade's). */
+export interface ModelTimeout {
+  readonly timedOut: number;
+  readonly ms: number;
+}
 export interface ModelAddOptions {
   priority?: number;
   group?: Group;
@@ -38,6 +51,8 @@ export interface ModelAddOptions {
   taskArgs?: unknown[];
   taskKwargs?: Record<string, unknown>;
   behaviour?: ModelBehaviour;
+  /** The task's running-time limit; `undefined`: the manager's. */
+  timeoutMs?: number;
 }
 export interface Invocation {
   uid: number;
@@ -78,6 +93,12 @@ interface ModelTask {
   holdsSlot: boolean;
   /** Invoked callable the test has not completed/failed yet. */
   unsettled: boolean;
+  /** Its running-time limit (`Infinity`: none). */
+  readonly timeoutMs: number;
+  /** The clock's timer of its running-time limit, while it runs. */
+  timeoutTimer: number | undefined;
+  /** The clock's timer that ends a `sleep` behaviour's invocation. */
+  sleepTimer: number | undefined;
 }
 
 const isPending = (task: ModelTask): boolean => task.status === 'waiting' || task.status === 'running';
@@ -114,6 +135,8 @@ export class ReferenceModel {
   readonly invocations: Invocation[] = [];
   readonly #maxThreads: number;
   readonly #lifecycleEvents: boolean;
+  readonly #taskTimeoutMs: number;
+  readonly #clock = new FakeClock();
   readonly #tasks: ModelTask[] = []; // index === uid (§ Vocabulary: 0, 1, 2, …)
   readonly #jobs: Job[] = [];
   readonly #listeners: ((event: ModelEvent) => void)[] = [];
@@ -149,7 +172,9 @@ export class ReferenceModel {
     startProcessing: boolean;
     finishedTaskHistory?: number;
     lifecycleEvents?: boolean;
+    taskTimeoutMs?: number;
   }) {
+    this.#taskTimeoutMs = options.taskTimeoutMs ?? Infinity;
     this.#lifecycleEvents = options.lifecycleEvents ?? false;
     this.#maxThreads = options.maxThreads;
     this.#history = options.finishedTaskHistory ?? 1000;
@@ -166,6 +191,11 @@ export class ReferenceModel {
 
   addPassThroughTask(options: Omit<ModelAddOptions, 'taskArgs'> = {}): number {
     return this.#add(options, true);
+  }
+
+  /** Moves the model's clock on by `ms`: running-time limits and sleeping callables that are due fire. */
+  advance(ms: number): void {
+    this.#clock.advance(ms);
   }
 
   complete(uid: number, result: unknown): void {
@@ -337,6 +367,10 @@ export class ReferenceModel {
       status: 'waiting',
       holdsSlot: false,
       unsettled: false,
+      // A pass-through task does no work, so nothing limits it.
+      timeoutMs: passThrough ? Infinity : (options.timeoutMs ?? this.#taskTimeoutMs),
+      timeoutTimer: undefined,
+      sleepTimer: undefined,
     });
     this.#scheduleDispatch(); // §4, T1: never starts inside addTask
     return uid;
@@ -384,6 +418,13 @@ export class ReferenceModel {
       task.holdsSlot = false;
       return;
     }
+    // The limit counts running time only: its timer starts now, before the callable is called.
+    if (!task.passThrough && task.timeoutMs !== Infinity) {
+      const ms = task.timeoutMs;
+      task.timeoutTimer = this.#clock.setTimeout(() => {
+        this.#timedOut(task, ms);
+      }, ms);
+    }
     if (task.passThrough) {
       // §8, T2: result is its kwargs, completion queued now; nothing is invoked.
       this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: true, result: kwargs } });
@@ -396,7 +437,38 @@ export class ReferenceModel {
       this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: true, result: behaviour.value } });
     else if (behaviour.kind === 'throw')
       this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: false, error: behaviour.error } });
-    else task.unsettled = true;
+    else if (behaviour.kind === 'sleep') {
+      task.sleepTimer = this.#clock.setTimeout(() => {
+        task.sleepTimer = undefined;
+        this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: true, result: behaviour.value } });
+      }, behaviour.ms);
+    } else task.unsettled = true;
+  }
+
+  /** The running task reached its limit: it fails (cascading, F1), then its signal aborts; it keeps its slot. */
+  #timedOut(task: ModelTask, ms: number): void {
+    task.timeoutTimer = undefined;
+    const message = `Task ${task.uid} timed out after ${ms} ms`;
+    const cause: ModelTimeout = { timedOut: task.uid, ms };
+    this.#failCascade(task, message, `TaskTimeoutError: ${message}`, cause);
+    this.#abort(task);
+  }
+
+  /**
+   * The task's signal aborts (a stop or a timeout): an invocation still in
+   * progress that honours it ends now, with a rejection (ignored: the task
+   * is no longer running), which frees its slot.
+   */
+  #abort(task: ModelTask): void {
+    const behaviour = task.behaviour;
+    if (!('honoursSignal' in behaviour) || behaviour.honoursSignal !== true) return;
+    if (task.sleepTimer !== undefined) {
+      this.#clock.clearTimeout(task.sleepTimer);
+      task.sleepTimer = undefined;
+    } else if (task.unsettled) {
+      task.unsettled = false;
+    } else return;
+    this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: false, error: 'aborted' } });
   }
 
   #requestSettle(uid: number, outcome: Outcome): void {
@@ -471,7 +543,10 @@ export class ReferenceModel {
       if (stopUpstream) pushUnseen(worklist, seen, this.#pendingUpstream(task));
       if (stopDownstream) pushUnseen(worklist, seen, this.#pendingDownstream(task));
     }
-    for (const task of worklist) this.#finish(task, 'stopped'); // keeps holdsSlot (S2)
+    for (const task of worklist) {
+      this.#finish(task, 'stopped'); // keeps holdsSlot (S2)
+      this.#abort(task);
+    }
     this.#scheduleDispatch(); // T1, S3: a downstream task may have become startable
     // C2: every task is stopped before anything is told: promises first, then one taskStopped each, in worklist order.
     for (const task of worklist) {
@@ -507,6 +582,8 @@ export class ReferenceModel {
   /** The task leaves the pending set: remembered in finishing order (I2); onIdle waiters resolve when none is left. */
   #finish(task: ModelTask, status: 'done' | 'failed' | 'stopped'): void {
     task.status = status;
+    if (task.timeoutTimer !== undefined) this.#clock.clearTimeout(task.timeoutTimer);
+    task.timeoutTimer = undefined;
     this.#finishIndex.set(task.uid, this.#finishOrder.length);
     this.#finishOrder.push(task.uid);
     this.#notifyIfIdle();
