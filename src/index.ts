@@ -18,7 +18,13 @@ export { managerMachine } from './machines/manager-machine.js';
 export type { ErrorCode } from './core/errors.js';
 export type { Clock } from './core/clock.js';
 export type { BackgroundTaskManagerEvents } from './core/events.js';
-export type { BackgroundTaskManagerOptions, PassThroughTaskOptions, StopOptions, TaskOptions } from './api/options.js';
+export type {
+  BackgroundTaskManagerOptions,
+  PassThroughTaskOptions,
+  RetryOptions,
+  StopOptions,
+  TaskOptions,
+} from './api/options.js';
 export type {
   TaskCallable,
   TaskContext,

@@ -4,6 +4,7 @@ import { inspectedTaskLogic, type TaskInfo } from '../machines/inspected-task-lo
 import type { TaskState } from '../machines/task-logic.js';
 import { TaskScheduler } from '../scheduling/task-scheduler.js';
 import type { ManagerStats } from '../scheduling/task-stats.js';
+import type { RetryPolicy } from '../scheduling/task-retries.js';
 import { PASS_THROUGH } from '../scheduling/task-store.js';
 import { WorkerPool } from '../workers/worker-pool.js';
 import { ManagerShutDownError } from '../core/errors.js';
@@ -53,6 +54,7 @@ export class BackgroundTaskManager {
     const startProcessing = validate.booleanOr('startProcessing', opts.startProcessing, false);
     const workerScript = validate.workerScript(opts.workerScript);
     const taskTimeoutMs = validate.timeoutMs('taskTimeoutMs', opts.taskTimeoutMs) ?? Infinity;
+    const retry = validate.retry(opts.retry);
     const clock = validate.clock(opts.clock);
     if (opts.inspect !== undefined && typeof opts.inspect !== 'function' && typeof opts.inspect !== 'object') {
       throw new TypeError('Expected `inspect` to be an inspection observer or function');
@@ -75,6 +77,7 @@ export class BackgroundTaskManager {
       workers: this.#pool,
       liveActor: opts.inspect === undefined ? undefined : (info: TaskInfo) => this.#spawnTaskActor(info),
       taskTimeoutMs,
+      retry,
       clock,
     });
     if (startProcessing) this.startProcessing();
@@ -169,7 +172,8 @@ export class BackgroundTaskManager {
    * @throws {TypeError} for a `cbl` that is neither a function nor a worker
    *   task (or a worker task without `workerScript`), or a bad option.
    * @throws {RangeError} for a `timeoutMs` that is not a number of
-   *   milliseconds above 0 (at most 2,147,483,647) or `Infinity`.
+   *   milliseconds above 0 (at most 2,147,483,647) or `Infinity`, or a
+   *   `retry` field out of its range.
    * @throws {ManagerShutDownError} after `shutDown()`.
    */
   addTask(cbl: TaskRunnable, options?: TaskOptions): number {
@@ -183,7 +187,8 @@ export class BackgroundTaskManager {
     }
     const opts = validate.optionsObject('options', options);
     validate.knownKeys('addTask', opts);
-    return this.#add(cbl, opts, validate.taskArgs(opts.taskArgs), validate.timeoutMs('timeoutMs', opts.timeoutMs));
+    const timeoutMs = validate.timeoutMs('timeoutMs', opts.timeoutMs);
+    return this.#add(cbl, opts, validate.taskArgs(opts.taskArgs), timeoutMs, validate.retry(opts.retry));
   }
 
   /**
@@ -198,7 +203,7 @@ export class BackgroundTaskManager {
     this.#assertOpen('addPassThroughTask');
     const opts = validate.optionsObject('options', options);
     validate.knownKeys('addPassThroughTask', opts);
-    return this.#add(PASS_THROUGH, opts, undefined, undefined);
+    return this.#add(PASS_THROUGH, opts, undefined, undefined, undefined);
   }
 
   /**
@@ -339,6 +344,7 @@ export class BackgroundTaskManager {
     options: TaskOptions,
     args: readonly unknown[] | undefined,
     timeoutMs: number | undefined,
+    retry: RetryPolicy | undefined,
   ): number {
     // Validate everything before the scheduler changes anything: a bad call leaves the queue as it was.
     return this.#scheduler.add(
@@ -349,6 +355,7 @@ export class BackgroundTaskManager {
       args,
       validate.taskKwargs(options.taskKwargs),
       timeoutMs,
+      retry,
     );
   }
 

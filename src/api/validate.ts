@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MAX_TIMER_MS, systemClock, type Clock } from '../core/clock.js';
 import type { TaskGroup, TaskKwargs } from '../core/types.js';
-import type { StopOptions } from './options.js';
+import type { RetryPolicy } from '../scheduling/task-retries.js';
+import type { RetryOptions, StopOptions } from './options.js';
 import { MANAGER_EVENT_NAMES, type BackgroundTaskManagerEvents } from '../core/events.js';
 import { closestName, describe } from '../core/values.js';
 
@@ -147,6 +148,35 @@ export function clock(value: unknown): Clock {
   return value as Clock;
 }
 
+/**
+ * A retry policy with every field filled in, or `undefined` when undefined.
+ * @throws {TypeError} if it is not an object or has an unknown key.
+ * @throws {RangeError} for a field out of its range.
+ */
+export function retry(value: unknown): RetryPolicy | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new TypeError(expected('`retry` to be an object', value));
+  knownKeys('retry', value);
+  const options = value as RetryOptions;
+  const delayMs = options.delayMs ?? 1000;
+  if (typeof delayMs !== 'number' || !(delayMs >= 0 && delayMs <= MAX_TIMER_MS)) {
+    throw new RangeError(
+      expected(`\`retry.delayMs\` to be a number of milliseconds from 0 to ${MAX_TIMER_MS}`, delayMs),
+    );
+  }
+  const factor = options.factor ?? 2;
+  if (typeof factor !== 'number' || !(factor >= 1 && Number.isFinite(factor))) {
+    throw new RangeError(expected('`retry.factor` to be a finite number from 1 up', factor));
+  }
+  const maxDelayMs = options.maxDelayMs ?? Infinity;
+  if (typeof maxDelayMs !== 'number' || !(maxDelayMs >= 0)) {
+    throw new RangeError(
+      expected('`retry.maxDelayMs` to be a number of milliseconds from 0 up, or Infinity', maxDelayMs),
+    );
+  }
+  return { attempts: integerAtLeast('retry.attempts', options.attempts, 1, 3), delayMs, factor, maxDelayMs };
+}
+
 /** @throws {TypeError} */
 export function stopOptions(value: unknown): { up: boolean; down: boolean } {
   if (value === undefined) return { up: true, down: true };
@@ -194,11 +224,13 @@ const OPTION_KEYS = Object.freeze({
     'finishedTaskHistory',
     'inspect',
     'taskTimeoutMs',
+    'retry',
     'clock',
   ],
-  addTask: ['priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs', 'timeoutMs'],
+  addTask: ['priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs', 'timeoutMs', 'retry'],
   addPassThroughTask: ['priority', 'group', 'upstreamTaskIds', 'taskKwargs'],
   stop: ['stopUpstream', 'stopDownstream'],
+  retry: ['attempts', 'delayMs', 'factor', 'maxDelayMs'],
 } as const);
 
 const OPTION_KEY_SETS = {
@@ -206,6 +238,7 @@ const OPTION_KEY_SETS = {
   addTask: new Set<string>(OPTION_KEYS.addTask),
   addPassThroughTask: new Set<string>(OPTION_KEYS.addPassThroughTask),
   stop: new Set<string>(OPTION_KEYS.stop),
+  retry: new Set<string>(OPTION_KEYS.retry),
 };
 
 /**
@@ -230,6 +263,7 @@ const OPTION_LABELS = {
   addTask: 'addTask()',
   addPassThroughTask: 'addPassThroughTask()',
   stop: 'the stop methods',
+  retry: '`retry`',
 } as const;
 
 /**

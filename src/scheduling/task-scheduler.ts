@@ -14,6 +14,8 @@ import {
   FAIL,
   FIRST_FINAL,
   nextStateCode,
+  REQUEUE,
+  RETRY,
   RUNNING,
   START,
   STATE_NAMES,
@@ -32,7 +34,11 @@ import { ReadyQueue } from './ready-queue.js';
 import { RunningTaskContext } from './task-context.js';
 import { TaskStats, type ManagerStats } from './task-stats.js';
 import { TaskTable } from './task-table.js';
+import { TaskRetries, type RetryPolicy } from './task-retries.js';
 import { TaskTimeouts } from './task-timeouts.js';
+
+/** How a task's work reports its end: its result, or what it threw. */
+type Settle = (ok: boolean, value: unknown) => void;
 import { NONE, PASS_THROUGH, TaskStore, type TaskWork } from './task-store.js';
 
 /** What the manager gives its scheduler. */
@@ -46,7 +52,9 @@ export interface TaskSchedulerOptions {
   readonly liveActor: ((info: TaskInfo) => AnyActorRef) | undefined;
   /** The running-time limit of a task without one of its own, in ms; `Infinity` for none. */
   readonly taskTimeoutMs: number;
-  /** Where the timers of timeouts come from. */
+  /** How a task without a policy of its own is retried; `undefined` for not at all. */
+  readonly retry: RetryPolicy | undefined;
+  /** Where the timers of timeouts and retry delays come from. */
   readonly clock: Clock;
 }
 
@@ -81,12 +89,15 @@ export class TaskScheduler {
   #waiters: OutcomeWaiters | undefined;
   /** Created with the first running-time limit (the manager's, or a task's own): until then tasks start no timer. */
   #timeouts: TaskTimeouts | undefined;
+  /** Created with the first retry policy (the manager's, or a task's own): until then no failure is retried. */
+  #retries: TaskRetries | undefined;
 
   constructor(options: TaskSchedulerOptions) {
     this.#options = options;
     this.#finished = new FinishedHistory(options.finishedTaskHistory);
     this.#actors = options.liveActor === undefined ? undefined : new Map();
     if (options.taskTimeoutMs !== Infinity) this.#timeouts = new TaskTimeouts(options.clock, options.taskTimeoutMs);
+    if (options.retry !== undefined) this.#retries = new TaskRetries(options.clock, options.retry);
   }
 
   /** Pending tasks (blocked, queued or running). */
@@ -102,7 +113,8 @@ export class TaskScheduler {
   /**
    * Adds a validated task and returns its uid; it starts later, never inside
    * this call. `timeoutMs`: its own running-time limit (`Infinity`: none),
-   * or `undefined` for the manager's.
+   * or `undefined` for the manager's; `retry`: its own retry policy, or
+   * `undefined` for the manager's.
    */
   add(
     work: TaskWork,
@@ -112,6 +124,7 @@ export class TaskScheduler {
     args: readonly unknown[] | undefined,
     kwargs: TaskKwargs | undefined,
     timeoutMs?: number,
+    retry?: RetryPolicy,
   ): number {
     const store = this.#store;
     // Growing the store is all that can fail here, and it happens first: a refused add skips no id.
@@ -122,6 +135,9 @@ export class TaskScheduler {
     this.#pending.set(uid, slot);
     if (timeoutMs !== undefined) {
       (this.#timeouts ??= new TaskTimeouts(this.#options.clock, this.#options.taskTimeoutMs)).limit(uid, timeoutMs);
+    }
+    if (retry !== undefined) {
+      (this.#retries ??= new TaskRetries(this.#options.clock, this.#options.retry)).policy(uid, retry);
     }
     if (group !== undefined) this.#groups.join(slot, group);
     this.#counts[BLOCKED] = (this.#counts[BLOCKED] as number) + 1;
@@ -303,31 +319,53 @@ export class TaskScheduler {
     this.#busy++;
     if (this.#options.events.listens('taskStarted') && !this.#announceStart(slot)) return;
     const work = store.work(slot);
-    if (this.#timeouts !== undefined && work !== PASS_THROUGH) {
-      const uid = store.uid(slot);
-      this.#timeouts.arm(uid, (ms) => {
-        this.#timedOut(slot, uid, ms);
-      });
-    }
+    const settle = this.#timeouts !== undefined && work !== PASS_THROUGH ? this.#armTimeout(slot) : undefined;
     if (work === PASS_THROUGH) {
       queueMicrotask(() => {
         this.#settle(slot, true, kwargs);
       });
     } else if (work instanceof WorkerTask) {
-      const settle = (ok: boolean, value: unknown): void => {
-        this.#settle(slot, ok, value);
-      };
       const actor = this.#actors?.get(slot);
       (this.#options.workers as WorkerRunner).run(
         work.name,
         store.args(slot) ?? [],
         kwargs,
-        settle,
+        settle ??
+          ((ok: boolean, value: unknown): void => {
+            this.#settle(slot, ok, value);
+          }),
         actor === undefined ? undefined : onThread(actor),
       );
     } else if (work !== undefined) {
-      this.#runOnMainThread(slot, work, kwargs);
+      this.#runOnMainThread(slot, work, kwargs, settle);
     }
+  }
+
+  /**
+   * Arms the running-time limit of the task in `slot`, if it has one, and
+   * returns how its work must report its end: once the limit has passed,
+   * that run is abandoned (the task has failed, or runs again), so its end
+   * only frees its slot. `undefined` when no limit applies.
+   */
+  #armTimeout(slot: number): Settle | undefined {
+    const uid = this.#store.uid(slot);
+    let abandoned = false;
+    const armed = (this.#timeouts as TaskTimeouts).arm(uid, (ms) => {
+      abandoned = true;
+      this.#timedOut(slot, uid, ms);
+    });
+    if (!armed) return undefined;
+    return (ok, value) => {
+      if (!abandoned) this.#settle(slot, ok, value);
+      else this.#abandonedRunEnded(uid);
+    };
+  }
+
+  /** The work of a timed-out run of task `uid` has ended: its slot is free, its outcome ignored. */
+  #abandonedRunEnded(uid: number): void {
+    this.#busy--;
+    this.#stats.ended(uid, false);
+    this.#dispatch();
   }
 
   /** Emits `taskStarted`; returns false when a listener stopped the task: its work then never runs. */
@@ -342,7 +380,18 @@ export class TaskScheduler {
     return false;
   }
 
-  #runOnMainThread(slot: number, run: Exclude<TaskRunnable, WorkerTask>, kwargs: TaskKwargs): void {
+  /** Reports the end of the work in `slot`, through its guard if it has one (see {@link #armTimeout}). */
+  #ended(slot: number, settle: Settle | undefined, ok: boolean, value: unknown): void {
+    if (settle === undefined) this.#settle(slot, ok, value);
+    else settle(ok, value);
+  }
+
+  #runOnMainThread(
+    slot: number,
+    run: Exclude<TaskRunnable, WorkerTask>,
+    kwargs: TaskKwargs,
+    settle: Settle | undefined,
+  ): void {
     const store = this.#store;
     let result: unknown;
     try {
@@ -352,7 +401,7 @@ export class TaskScheduler {
       result = args === undefined ? run.call(context, kwargs) : run.call(context, ...args, kwargs);
     } catch (error) {
       queueMicrotask(() => {
-        this.#settle(slot, false, error);
+        this.#ended(slot, settle, false, error);
       });
       return;
     }
@@ -360,15 +409,15 @@ export class TaskScheduler {
       // Promise.resolve guards against thenables that throw or call back twice; a native promise passes as is.
       Promise.resolve(result).then(
         (value) => {
-          this.#settle(slot, true, value);
+          this.#ended(slot, settle, true, value);
         },
         (error: unknown) => {
-          this.#settle(slot, false, error);
+          this.#ended(slot, settle, false, error);
         },
       );
     } else {
       queueMicrotask(() => {
-        this.#settle(slot, true, result);
+        this.#ended(slot, settle, true, result);
       });
     }
   }
@@ -381,7 +430,7 @@ export class TaskScheduler {
     store.setContext(slot, undefined);
     if (store.state(slot) === RUNNING) {
       if (ok) this.#complete(slot, value);
-      else this.#fail(slot, value);
+      else this.#attemptFailed(slot, value);
     } else {
       // Stopped while it ran: its outcome is ignored (§16), only its slot is freed.
       store.free(slot);
@@ -416,27 +465,51 @@ export class TaskScheduler {
   }
 
   /**
-   * The running task `uid` reached its time limit: it fails (its own
-   * failure, cascading like any other), then its work is told to end. The
-   * work keeps its slot until it really ends, as a stopped task's does, and
-   * its outcome is then ignored.
+   * The running task `uid` reached its time limit: the attempt fails (the
+   * task fails, cascading like any other failure, or is retried), then its
+   * work is told to end. That run is abandoned (see {@link #armTimeout}):
+   * its work keeps its thread's slot until it really ends, and its outcome
+   * is then ignored.
    */
   #timedOut(slot: number, uid: number, ms: number): void {
     const store = this.#store;
     // The timer is cleared whenever the task finishes: it can only fire on the running task.
     const error = new TaskTimeoutError(uid, ms);
     const context = store.context(slot);
-    this.#fail(slot, error, true);
+    store.setContext(slot, undefined);
+    this.#attemptFailed(slot, error);
     // Abort the running work. A main-thread task's signal aborts; a worker task is not reached from here yet.
     context?.stop(error);
   }
 
+  /** An attempt of the running task in `slot` failed: it is retried if it has attempts left, else it fails. */
+  #attemptFailed(slot: number, error: unknown): void {
+    const attempt = this.#retries === undefined ? 0 : this.#retries.failed(this.#store.uid(slot));
+    if (attempt === 0) this.#fail(slot, error);
+    else this.#retry(slot, attempt, error);
+  }
+
   /**
-   * Fails `slot` and, breadth first, every pending task downstream of it
-   * (§10, contract F1). `workRunning`: the failed task's work goes on (it
-   * timed out), so it keeps its slot until that work ends.
+   * The task in `slot` waits, holding no slot, for its next attempt; then
+   * it queues again by its priority and uid. `taskRetrying` comes once its
+   * timer is set, so a listener that stops the task clears it.
    */
-  #fail(slot: number, error: unknown, workRunning = false): void {
+  #retry(slot: number, attempt: number, error: unknown): void {
+    const store = this.#store;
+    const uid = store.uid(slot);
+    const failure = describeFailure(error);
+    this.#step(slot, RETRY, { attempt, ...failure });
+    (this.#retries as TaskRetries).wait(uid, attempt, () => {
+      this.#step(slot, REQUEUE);
+      this.#stats.queued(uid);
+      this.#ready.push(slot);
+      this.scheduleDispatch();
+    });
+    this.#options.events.emit('taskRetrying', uid, store.group(slot), attempt, failure.message);
+  }
+
+  /** Fails `slot` and, breadth first, every pending task downstream of it (§10, contract F1). */
+  #fail(slot: number, error: unknown): void {
     const failure = describeFailure(error);
     const { message, traceback } = failure;
     const events = this.#options.events;
@@ -444,7 +517,7 @@ export class TaskScheduler {
     const cascade = new Worklist(store);
     cascade.add(slot, store.uid(slot));
     // result() rejects with the thrown value as `cause` only when it was thrown on this thread (a timeout always is).
-    const cause = { local: workRunning || !(store.work(slot) instanceof WorkerTask), error };
+    const cause = { local: error instanceof TaskTimeoutError || !(store.work(slot) instanceof WorkerTask), error };
     let finishedGroups: Set<TaskGroup> | undefined;
     for (let i = 0; i < cascade.length; i++) {
       const failed = cascade.slots[i] as number;
@@ -453,7 +526,7 @@ export class TaskScheduler {
       cascade.addLinked(store.downHead(failed));
       this.#step(failed, FAIL, failure);
       const group = store.group(failed);
-      const groupEmptied = this.#remove(failed, false, workRunning && i === 0);
+      const groupEmptied = this.#remove(failed, false, false);
       // Read again for each task: a listener may have asked for a result since the cascade began.
       const waiters = this.#waiters;
       if (waiters !== undefined) {
@@ -541,6 +614,7 @@ export class TaskScheduler {
     const store = this.#store;
     const uid = store.uid(slot);
     this.#timeouts?.forget(uid);
+    this.#retries?.forget(uid);
     this.#finished.remember(uid, STATE_NAMES[store.state(slot)] as TaskState);
     if (workRunning) store.release(slot);
     else store.free(slot);
@@ -588,6 +662,10 @@ function inspectedEvent(event: number, value: unknown): InspectedTaskEvent {
       return { type: 'COMPLETE', at, result: value };
     case FAIL:
       return { type: 'FAIL', at, ...(value as FailureReport) };
+    case RETRY:
+      return { type: 'RETRY', at, ...(value as FailureReport & { attempt: number }) };
+    case REQUEUE:
+      return { type: 'REQUEUE', at };
     default:
       return { type: 'STOP', at };
   }

@@ -27,10 +27,13 @@ export class TaskTimeouts {
     if (ms !== this.#defaultMs) this.#limits.set(uid, ms);
   }
 
-  /** The task `uid` started: arms its timer, if it has a limit, to call `expired` with that limit. */
-  arm(uid: number, expired: (ms: number) => void): void {
+  /**
+   * The task `uid` started: arms its timer, if it has a limit, to call
+   * `expired` with that limit. Returns whether it did.
+   */
+  arm(uid: number, expired: (ms: number) => void): boolean {
     const ms = this.#limits.get(uid) ?? this.#defaultMs;
-    if (ms === Infinity) return;
+    if (ms === Infinity) return false;
     this.#timers.set(
       uid,
       this.#clock.setTimeout(() => {
@@ -38,6 +41,7 @@ export class TaskTimeouts {
         expired(ms);
       }, ms),
     );
+    return true;
   }
 
   /** The task `uid` finished: its timer, if armed, is cleared and its limit forgotten. */
