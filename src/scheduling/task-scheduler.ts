@@ -499,6 +499,8 @@ export class TaskScheduler {
     const uid = store.uid(slot);
     const failure = describeFailure(error);
     this.#step(slot, RETRY, { attempt, ...failure });
+    // The run has ended: the next one gets its whole limit again.
+    this.#timeouts?.disarm(uid);
     (this.#retries as TaskRetries).wait(uid, attempt, () => {
       this.#step(slot, REQUEUE);
       this.#stats.queued(uid);

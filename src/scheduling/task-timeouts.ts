@@ -47,6 +47,11 @@ export class TaskTimeouts {
   /** The task `uid` finished: its timer, if armed, is cleared and its limit forgotten. */
   forget(uid: number): void {
     this.#limits.delete(uid);
+    this.disarm(uid);
+  }
+
+  /** A run of the task `uid` ended and the task runs again later: its timer, if armed, is cleared. */
+  disarm(uid: number): void {
     if (!this.#timers.has(uid)) return;
     this.#clock.clearTimeout(this.#timers.get(uid));
     this.#timers.delete(uid);

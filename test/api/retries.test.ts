@@ -140,6 +140,24 @@ describe('retry', () => {
     expect(events).toEqual([['taskCompleted', uid, undefined, 'second']]);
   });
 
+  it("gives every run its whole time limit: a failed run's timer does not fire in the wait or the next run", async () => {
+    const clock = new FakeClock();
+    const manager = create({ clock, taskTimeoutMs: 10 });
+    const work = controlled();
+    const uid = manager.addTask(work.run, { retry: { attempts: 2, delayMs: 5 } });
+    await settle();
+    clock.advance(8);
+    work.reject(0, new Error('first'));
+    await settle();
+    clock.advance(5);
+    await settle();
+    expect(manager.getTaskState(uid)).toBe('running');
+    clock.advance(9);
+    expect(manager.getTaskState(uid)).toBe('running');
+    clock.advance(1);
+    expect(manager.getTaskState(uid)).toBe('failed');
+  });
+
   it('is cancelled by a stop or a shut-down during the wait: the timer is cleared and result() rejects', async () => {
     const clock = new FakeClock();
     const manager = create({ clock, retry: { attempts: 5 } });

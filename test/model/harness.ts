@@ -32,6 +32,7 @@ import {
   type Invocation,
   type ModelBehaviour,
   type ModelEvent,
+  type ModelRetry,
   type ModelTimeout,
   type PromiseOutcome,
 } from './reference-model.js';
@@ -48,13 +49,20 @@ export class RealSystem {
   readonly listenerOutcomes: string[] = [];
   readonly idleResolved: number[] = [];
   readonly promiseOutcomes: PromiseOutcome[] = [];
-  readonly #unsettled = new Map<number, Deferred>();
+  /** The unsettled runs of each task, oldest first. */
+  readonly #unsettled = new Map<number, Deferred[]>();
   readonly #behaviours = new Map<number, ModelBehaviour>();
   #tasksAdded = 0;
   #idleCalls = 0;
   #promiseCalls = 0;
 
-  constructor(maxThreads: number, startProcessing: boolean, finishedTaskHistory: number, taskTimeoutMs: number) {
+  constructor(
+    maxThreads: number,
+    startProcessing: boolean,
+    finishedTaskHistory: number,
+    taskTimeoutMs: number,
+    retry: ModelRetry | undefined,
+  ) {
     const clock = this.clock;
     this.manager = new BackgroundTaskManager({
       maxThreads,
@@ -62,9 +70,13 @@ export class RealSystem {
       finishedTaskHistory,
       taskTimeoutMs,
       clock,
+      ...(retry === undefined ? {} : { retry }),
     });
     this.manager.on('taskStarted', (uid, group) => this.events.push({ type: 'taskStarted', uid, group }));
     this.manager.on('taskStopped', (uid, group) => this.events.push({ type: 'taskStopped', uid, group }));
+    this.manager.on('taskRetrying', (uid, group, attempt, message) =>
+      this.events.push({ type: 'taskRetrying', uid, group, attempt, message }),
+    );
     this.manager.on('taskCompleted', (uid, group, result) =>
       this.events.push({ type: 'taskCompleted', uid, group, result }),
     );
@@ -97,12 +109,12 @@ export class RealSystem {
         timer = system.clock.setTimeout(() => {
           settled.resolve(behaviour.value);
         }, behaviour.ms);
-      } else system.#unsettled.set(uid, settled);
+      } else system.#unsettled.set(uid, [...(system.#unsettled.get(uid) ?? []), settled]);
       if (behaviour.honoursSignal === true) {
         const signal = this.signal;
         signal.addEventListener('abort', () => {
           system.clock.clearTimeout(timer);
-          system.#unsettled.delete(uid);
+          system.#forget(uid, settled);
           settled.reject(signal.reason);
         });
       }
@@ -191,7 +203,7 @@ export class RealSystem {
   }
 
   unsettled(): number[] {
-    return [...this.#unsettled.keys()].sort((a, b) => a - b);
+    return [...this.#unsettled].flatMap(([uid, runs]) => runs.map(() => uid)).sort((a, b) => a - b);
   }
 
   get taskCount(): number {
@@ -199,10 +211,16 @@ export class RealSystem {
   }
 
   #take(uid: number): Deferred {
-    const settled = this.#unsettled.get(uid);
+    const settled = this.#unsettled.get(uid)?.[0];
     if (settled === undefined) throw new Error(`harness: task ${uid} is not unsettled`);
-    this.#unsettled.delete(uid);
+    this.#forget(uid, settled);
     return settled;
+  }
+
+  #forget(uid: number, run: Deferred): void {
+    const left = (this.#unsettled.get(uid) ?? []).filter((other) => other !== run);
+    if (left.length === 0) this.#unsettled.delete(uid);
+    else this.#unsettled.set(uid, left);
   }
 }
 
@@ -246,6 +264,7 @@ interface AddSpec {
   readonly args: readonly number[];
   readonly kwargs: Readonly<Record<string, number>> | undefined;
   readonly timeoutMs: number | undefined;
+  readonly retry: ModelRetry | undefined;
 }
 
 function resolveUpstream(picks: readonly UpstreamPick[], taskCount: number): number[] {
@@ -321,6 +340,7 @@ function applyTo(target: Target, action: Action, taskCount: number): string {
         target.addTask({
           ...addOptions(action.spec, taskCount),
           ...(action.spec.timeoutMs === undefined ? {} : { timeoutMs: action.spec.timeoutMs }),
+          ...(action.spec.retry === undefined ? {} : { retry: { ...action.spec.retry } }),
           taskArgs: [...action.spec.args],
           behaviour: ownBehaviour(action.spec.behaviour),
         }),
@@ -402,6 +422,7 @@ export class Systems {
     startProcessing: boolean,
     finishedTaskHistory: number,
     taskTimeoutMs: number,
+    retry: ModelRetry | undefined,
     faults: readonly string[],
   ) {
     this.maxThreads = maxThreads;
@@ -412,8 +433,9 @@ export class Systems {
       finishedTaskHistory,
       lifecycleEvents: true,
       taskTimeoutMs,
+      ...(retry === undefined ? {} : { retry }),
     });
-    this.real = new RealSystem(maxThreads, startProcessing, finishedTaskHistory, taskTimeoutMs);
+    this.real = new RealSystem(maxThreads, startProcessing, finishedTaskHistory, taskTimeoutMs, retry);
   }
 
   apply(action: Action): void {
@@ -491,6 +513,10 @@ function onNext(systems: Systems, trigger: Trigger, action: Action, useEventTarg
   if (trigger === 'taskStopped')
     manager.on('taskStopped', (uid, group) => {
       once({ type: trigger, uid, group });
+    });
+  if (trigger === 'taskRetrying')
+    manager.on('taskRetrying', (uid, group, attempt, message) => {
+      once({ type: trigger, uid, group, attempt, message });
     });
   if (trigger === 'taskCompleted')
     manager.on('taskCompleted', (uid, group, result) => {
@@ -621,6 +647,13 @@ const thrown = fc.constantFrom('Error' as const, 'string' as const, 'undefined' 
 // One Error object per generated action: both sides throw the very same one, so their tracebacks match.
 /** Times of the clock: a few small steps, so that limits and sleeps fall before, on and after each other. */
 const ms = fc.constantFrom(1, 2, 5, 10);
+/** Up to three attempts, delays from none to a few steps, growing or capped. */
+const retryPolicy: fc.Arbitrary<ModelRetry> = fc.record({
+  attempts: fc.integer({ min: 1, max: 3 }),
+  delayMs: fc.constantFrom(0, 1, 5),
+  factor: fc.constantFrom(1, 2, 10),
+  maxDelayMs: fc.constantFrom(Infinity, 3),
+});
 const behaviour: fc.Arbitrary<ModelBehaviour> = fc.oneof(
   { weight: 5, arbitrary: fc.constant({ kind: 'promise' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'promise' as const, honoursSignal: true }) },
@@ -651,6 +684,7 @@ const spec: fc.Arbitrary<AddSpec> = fc.record({
     { weight: 1, arbitrary: ms },
     { weight: 1, arbitrary: fc.constant(Infinity) },
   ),
+  retry: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: retryPolicy }),
 });
 const flags: fc.Arbitrary<StopFlags> = fc.record({ stopUpstream: fc.boolean(), stopDownstream: fc.boolean() });
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -709,7 +743,14 @@ const commands = [
     .map(([pick, settled]) => new SettleCommand(pick, settled) as SystemsCommand),
   fc
     .tuple(
-      fc.constantFrom<Trigger>('taskStarted', 'taskCompleted', 'taskFailed', 'taskStopped', 'taskGroupFinished'),
+      fc.constantFrom<Trigger>(
+        'taskStarted',
+        'taskCompleted',
+        'taskFailed',
+        'taskRetrying',
+        'taskStopped',
+        'taskGroupFinished',
+      ),
       fc.oneof(action, shutDown),
       fc.boolean(),
     )
@@ -746,10 +787,11 @@ export function agreementProperty(options: ModelRunOptions) {
     fc.boolean(),
     finishedTaskHistory,
     taskTimeoutMs,
+    fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: retryPolicy }),
     fc.commands(weightedCommands, { maxCommands: options.maxCommands, size: 'max' }),
-    async (maxThreads, startProcessing, history, timeoutMs, cmds) => {
+    async (maxThreads, startProcessing, history, timeoutMs, retry, cmds) => {
       const faults = captureProcessFaults();
-      const systems = new Systems(maxThreads, startProcessing, history, timeoutMs, faults.errors);
+      const systems = new Systems(maxThreads, startProcessing, history, timeoutMs, retry, faults.errors);
       try {
         await fc.asyncModelRun(() => ({ model: systems, real: systems }), cmds);
         await settle();
