@@ -107,7 +107,7 @@ export class BackgroundTaskManager {
     return this.#scheduler.stats(this.phase);
   }
 
-  /** The number of pending tasks (blocked, queued or running). */
+  /** The number of pending tasks (blocked, queued, running or retrying). */
   get pendingCount(): number {
     return this.#scheduler.pendingCount;
   }
@@ -236,8 +236,8 @@ export class BackgroundTaskManager {
   }
 
   /**
-   * The state of a task: `blocked`, `queued`, `running`, `done`, `failed` or
-   * `stopped`; `undefined` for an unknown id or a finished task that was
+   * The state of a task: `blocked`, `queued`, `running`, `retrying`,
+   * `done`, `failed` or `stopped`; `undefined` for an unknown id or a finished task that was
    * released (the last `finishedTaskHistory` finished tasks are remembered).
    */
   getTaskState(taskId: number): TaskState | undefined {
@@ -296,7 +296,7 @@ export class BackgroundTaskManager {
   }
 
   /**
-   * Resolves once no task is pending (blocked, queued or running), however
+   * Resolves once no task is pending (blocked, queued, running or retrying), however
    * they ended: completed, failed, stopped or shut down. Resolves at once
    * when nothing is pending. Tasks stopped while running may still be
    * finishing their work.

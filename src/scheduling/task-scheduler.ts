@@ -100,7 +100,7 @@ export class TaskScheduler {
     if (options.retry !== undefined) this.#retries = new TaskRetries(options.clock, options.retry);
   }
 
-  /** Pending tasks (blocked, queued or running). */
+  /** Pending tasks (blocked, queued, running or retrying). */
   get pendingCount(): number {
     return this.#pending.size;
   }
