@@ -41,7 +41,8 @@ export class BackgroundTaskManager {
 
   /**
    * @throws {RangeError} if `maxThreads` is not an integer >= 1,
-   *   `finishedTaskHistory` not an integer >= 0, or `taskTimeoutMs` not a
+   *   `finishedTaskHistory` not an integer >= 0, `killAfterMs` neither
+   *   an integer from 0 to 2³¹ − 1 nor `Infinity`, or `taskTimeoutMs` not a
    *   number of milliseconds above 0 (at most 2,147,483,647) or `Infinity`.
    * @throws {TypeError} if another option has the wrong type, or
    *   `workerScript` names no file.
@@ -53,6 +54,7 @@ export class BackgroundTaskManager {
     const finishedTaskHistory = validate.integerAtLeast('finishedTaskHistory', opts.finishedTaskHistory, 0, 1000);
     const startProcessing = validate.booleanOr('startProcessing', opts.startProcessing, false);
     const workerScript = validate.workerScript(opts.workerScript);
+    const killAfterMs = validate.delayMs('killAfterMs', opts.killAfterMs, 1000);
     const taskTimeoutMs = validate.timeoutMs('taskTimeoutMs', opts.taskTimeoutMs) ?? Infinity;
     const retry = validate.retry(opts.retry);
     const clock = validate.clock(opts.clock);
@@ -60,7 +62,9 @@ export class BackgroundTaskManager {
       throw new TypeError('Expected `inspect` to be an inspection observer or function');
     }
     this.#pool =
-      workerScript === undefined ? undefined : new WorkerPool(workerScript, this.maxThreads, opts.workerOptions);
+      workerScript === undefined
+        ? undefined
+        : new WorkerPool(workerScript, { size: this.maxThreads, killAfterMs, workerOptions: opts.workerOptions });
     this.#actor = createActor(managerMachine, {
       id: 'backgroundTaskManager',
       input: { maxThreads: this.maxThreads },
@@ -112,9 +116,24 @@ export class BackgroundTaskManager {
     return this.#scheduler.pendingCount;
   }
 
-  /** Whether the worker threads have been started (they start with the first worker task). */
+  /**
+   * Whether a worker thread has been started. Threads start one at a time,
+   * as worker tasks need them: see {@link threadCount}.
+   */
   get threadsStarted(): boolean {
-    return this.#pool?.started ?? false;
+    return this.threadCount > 0;
+  }
+
+  /**
+   * How many worker threads the manager has started: one when a worker
+   * task finds no idle thread and none on its way, up to `maxThreads`. A
+   * thread that dies or is killed is replaced, and its replacement counts
+   * as the thread it replaces. So this is at most the most worker tasks
+   * that ran or waited for a thread at once, and never above `maxThreads`.
+   * Shutting down terminates them but leaves the count.
+   */
+  get threadCount(): number {
+    return this.#pool?.threadCount ?? 0;
   }
 
   /**
@@ -209,7 +228,8 @@ export class BackgroundTaskManager {
   /**
    * Stops a task and, by default, every pending task connected to it up- and
    * downstream. A running task finishes but its outcome is ignored (its
-   * `this.signal` is aborted). Unknown ids are ignored.
+   * `this.signal` is aborted, in its worker thread for a worker task, whose
+   * thread is terminated if it runs on `killAfterMs` later). Unknown ids are ignored.
    * @example
    * manager.stopTask(uid, { stopUpstream: false });
    */
@@ -310,7 +330,10 @@ export class BackgroundTaskManager {
 
   /**
    * Stops every task, stops processing, ignores whatever still runs and
-   * terminates the worker threads. Resolves once every thread has exited.
+   * terminates the worker threads: each running worker task first sees its
+   * signal abort in its worker (the pool waits until it has, or has ended,
+   * for at most `killAfterMs`, or 1,000 ms when that is `Infinity`).
+   * Resolves once every thread has exited.
    * The phase is `shuttingDown` until then, `shutDown` after. From the
    * call on, adding work throws {@link ManagerShutDownError}; `stop*`
    * and `pauseProcessing` do nothing. Calling it again returns the same promise.

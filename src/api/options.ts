@@ -108,6 +108,15 @@ export interface BackgroundTaskManagerOptions {
   /** Passed to every worker thread. */
   workerOptions?: TaskWorkerOptions;
   /**
+   * How long a stopped worker task may run on after its signal aborted, in
+   * milliseconds: a worker task that has not ended by then has its thread
+   * terminated and replaced, which frees its slot. An integer from 0 to
+   * 2³¹ − 1, or `Infinity` (never kill: the task keeps its slot until it
+   * ends). A main-thread task cannot be killed.
+   * @default 1000
+   */
+  killAfterMs?: number;
+  /**
    * How many finished tasks `getTaskState` still answers for; older ones are
    * released. An integer >= 0.
    * @default 1000

@@ -24,6 +24,22 @@ export function integerAtLeast(name: string, value: unknown, min: number, fallba
 }
 
 /**
+ * A delay in milliseconds: an integer from 0 to 2³¹ − 1, or `Infinity`
+ * (never); `fallback` when undefined.
+ * @throws {RangeError}
+ */
+export function delayMs(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !(value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 0 && value <= MAX_TIMER_MS))
+  ) {
+    throw new RangeError(expected(`\`${name}\` to be an integer from 0 to ${MAX_TIMER_MS} (ms), or Infinity`, value));
+  }
+  return value;
+}
+
+/**
  * A boolean, or `fallback` when undefined.
  * @throws {TypeError}
  */
@@ -221,6 +237,7 @@ const OPTION_KEYS = Object.freeze({
     'maxThreads',
     'workerScript',
     'workerOptions',
+    'killAfterMs',
     'finishedTaskHistory',
     'inspect',
     'taskTimeoutMs',

@@ -12,6 +12,13 @@ export interface BackgroundTaskManagerEvents {
    * listener that stops the task stops it before any of its work runs.
    */
   taskStarted: (uid: number, group: TaskGroup | undefined) => void;
+  /**
+   * A running task called `this.reportProgress(value)`. From a worker
+   * thread `value` is a structured clone, throttled to the latest value per
+   * 50 ms; the last report arrives before the task's outcome. Reports of a
+   * task that has ended or was stopped are dropped.
+   */
+  taskProgress: (uid: number, group: TaskGroup | undefined, value: unknown) => void;
   /** A task completed; `result` is what its callable returned (or resolved to). */
   taskCompleted: (uid: number, group: TaskGroup | undefined, result: unknown) => void;
   /** A task failed, or an upstream task of it failed (same message and traceback). */
@@ -44,6 +51,7 @@ type EventName = keyof BackgroundTaskManagerEvents;
 /** Every event name of {@link BackgroundTaskManagerEvents}, in the order the README lists them. */
 export const MANAGER_EVENT_NAMES: readonly EventName[] = Object.freeze([
   'taskStarted',
+  'taskProgress',
   'taskCompleted',
   'taskFailed',
   'taskRetrying',
@@ -64,6 +72,7 @@ type Listeners = Readonly<Record<EventName, readonly AnyListener[]>>;
 export class TypedEmitter {
   #listeners: Listeners = {
     taskStarted: [],
+    taskProgress: [],
     taskCompleted: [],
     taskFailed: [],
     taskRetrying: [],

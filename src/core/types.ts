@@ -8,8 +8,8 @@ export type TaskGroup = string | number;
 export type TaskKwargs = Record<string, unknown>;
 
 /**
- * What a main-thread task sees as `this` while it runs (use a `function`,
- * not an arrow function, to read it).
+ * What a task sees as `this` while it runs, on the main thread and in a
+ * worker thread alike (use a `function`, not an arrow function, to read it).
  */
 export interface TaskContext {
   /** The task's id. */
@@ -21,8 +21,20 @@ export interface TaskContext {
    * while it runs, with a {@link TaskStoppedError} as its reason, or when it
    * runs past its `timeoutMs`, with a {@link TaskTimeoutError}. The task's
    * outcome is ignored either way; the signal lets the work end early.
+   * In a worker thread the abort arrives as a message: the signal aborts
+   * once the task's code lets the thread's event loop run (an `await`).
    */
   readonly signal: AbortSignal;
+  /**
+   * Emits `taskProgress(uid, group, value)` on the manager while the task
+   * runs; a report after the task has ended or was stopped is dropped. On
+   * the main thread the event is emitted at once, with `value` as given.
+   * From a worker thread `value` is cloned across (structured clone; a
+   * value that cannot be cloned throws a `WorkerDataCloneError` here), and
+   * reports are throttled: at most one message per 50 ms per task, the
+   * latest value wins, and the last one arrives before the task's outcome.
+   */
+  reportProgress(value: unknown): void;
 }
 
 /**

@@ -1,17 +1,22 @@
-import { TaskStoppedError } from '../core/errors.js';
+import type { BackgroundTaskError } from '../core/errors.js';
 import type { TaskContext, TaskGroup } from '../core/types.js';
+import type { RunningWork } from '../core/worker-runner.js';
+
+/** Where a task's progress reports go: the scheduler, which drops those of a task no longer running. */
+export type ProgressSink = (uid: number, value: unknown) => void;
 
 /** The `this` of a running main-thread task. The signal is created on first read. */
-export class RunningTaskContext implements TaskContext {
+export class RunningTaskContext implements TaskContext, RunningWork {
   readonly #uid: number;
   readonly #group: TaskGroup | undefined;
+  readonly #progress: ProgressSink;
   #abort: AbortController | undefined;
-  /** Why the task's work should end (stopped or timed out), once it should. */
-  #reason: Error | undefined;
+  #reason: BackgroundTaskError | undefined;
 
-  constructor(uid: number, group: TaskGroup | undefined) {
+  constructor(uid: number, group: TaskGroup | undefined, progress: ProgressSink) {
     this.#uid = uid;
     this.#group = group;
+    this.#progress = progress;
   }
 
   get uid(): number {
@@ -30,13 +35,14 @@ export class RunningTaskContext implements TaskContext {
     return this.#abort.signal;
   }
 
-  /**
-   * The task was stopped while it ran, or timed out (`reason` a
-   * `TaskTimeoutError`): aborts its signal with a `TaskStoppedError` or
-   * `reason`, now or when first read.
-   */
-  stop(reason?: Error): void {
-    this.#reason ??= reason ?? new TaskStoppedError(this.#uid);
-    this.#abort?.abort(this.#reason);
+  /** Hands the report to the scheduler, which emits it while the task runs. */
+  reportProgress(value: unknown): void {
+    this.#progress(this.#uid, value);
+  }
+
+  /** The task was stopped while it ran: aborts its signal with `reason`, now or when first read. */
+  cancel(reason: BackgroundTaskError): void {
+    this.#reason ??= reason;
+    this.#abort?.abort(reason);
   }
 }

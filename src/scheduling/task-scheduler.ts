@@ -1,7 +1,7 @@
 import type { AnyActorRef } from 'xstate';
 import { epochNow } from '../core/latency-window.js';
 import type { Clock } from '../core/clock.js';
-import { TaskNotPendingError, TaskTimeoutError } from '../core/errors.js';
+import { TaskNotPendingError, TaskStoppedError, TaskTimeoutError } from '../core/errors.js';
 import type { TypedEmitter } from '../core/events.js';
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
 import { isThenable } from '../core/values.js';
@@ -227,7 +227,7 @@ export class TaskScheduler {
       this.#step(slot, STOP);
       const context = store.context(slot);
       this.#forget(slot, wasRunning);
-      context?.stop();
+      context?.cancel(new TaskStoppedError(uid));
     }
     this.#notifyIfIdle();
     // Every group lost its members at once: an awaited one that no task rejoined ended with its last one stopped.
@@ -325,17 +325,7 @@ export class TaskScheduler {
         this.#settle(slot, true, kwargs);
       });
     } else if (work instanceof WorkerTask) {
-      const actor = this.#actors?.get(slot);
-      (this.#options.workers as WorkerRunner).run(
-        work.name,
-        store.args(slot) ?? [],
-        kwargs,
-        settle ??
-          ((ok: boolean, value: unknown): void => {
-            this.#settle(slot, ok, value);
-          }),
-        actor === undefined ? undefined : onThread(actor),
-      );
+      this.#runOnWorker(slot, work.name, kwargs, settle);
     } else if (work !== undefined) {
       this.#runOnMainThread(slot, work, kwargs, settle);
     }
@@ -380,6 +370,29 @@ export class TaskScheduler {
     return false;
   }
 
+  #runOnWorker(slot: number, name: string, kwargs: TaskKwargs, settle: Settle | undefined): void {
+    const store = this.#store;
+    const uid = store.uid(slot);
+    const actor = this.#actors?.get(slot);
+    const job = (this.#options.workers as WorkerRunner).run({
+      uid,
+      group: store.group(slot),
+      name,
+      args: store.args(slot) ?? [],
+      kwargs,
+      settle:
+        settle ??
+        ((ok, value) => {
+          this.#settle(slot, ok, value);
+        }),
+      progress: (value) => {
+        this.#progress(uid, value);
+      },
+      onThread: actor === undefined ? undefined : onThread(actor),
+    });
+    store.setContext(slot, job);
+  }
+
   /** Reports the end of the work in `slot`, through its guard if it has one (see {@link #armTimeout}). */
   #ended(slot: number, settle: Settle | undefined, ok: boolean, value: unknown): void {
     if (settle === undefined) this.#settle(slot, ok, value);
@@ -395,7 +408,7 @@ export class TaskScheduler {
     const store = this.#store;
     let result: unknown;
     try {
-      const context = new RunningTaskContext(store.uid(slot), store.group(slot));
+      const context = new RunningTaskContext(store.uid(slot), store.group(slot), this.#progress);
       store.setContext(slot, context);
       const args = store.args(slot);
       result = args === undefined ? run.call(context, kwargs) : run.call(context, ...args, kwargs);
@@ -421,6 +434,14 @@ export class TaskScheduler {
       });
     }
   }
+
+  /** A running task reported progress: announced while the task runs, dropped once it has ended or was stopped. */
+  readonly #progress = (uid: number, value: unknown): void => {
+    if (!this.#options.events.listens('taskProgress')) return;
+    const slot = this.#slotOf(uid);
+    if (slot === undefined || this.#store.state(slot) !== RUNNING) return;
+    this.#options.events.emit('taskProgress', uid, this.#store.group(slot), value);
+  };
 
   /** The work started in `slot` has ended. The slot still holds its task: a task's slot is kept while its work runs. */
   #settle(slot: number, ok: boolean, value: unknown): void {
@@ -478,8 +499,9 @@ export class TaskScheduler {
     const context = store.context(slot);
     store.setContext(slot, undefined);
     this.#attemptFailed(slot, error);
-    // Abort the running work. A main-thread task's signal aborts; a worker task is not reached from here yet.
-    context?.stop(error);
+    // Cancel the running work as a stop does: a main-thread task's signal aborts; a worker task's aborts in its
+    // thread, which is replaced if the task has not ended `killAfterMs` later.
+    context?.cancel(error);
   }
 
   /** An attempt of the running task in `slot` failed: it is retried if it has attempts left, else it fails. */
@@ -567,7 +589,7 @@ export class TaskScheduler {
       this.#step(slot, STOP);
       const context = store.context(slot);
       if (this.#remove(slot, true, wasRunning)) stopped.emptied(group as TaskGroup, uid);
-      context?.stop();
+      context?.cancel(new TaskStoppedError(uid));
     }
     stopped.announce(this.#waiters, this.#options.events);
   }

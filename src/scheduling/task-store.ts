@@ -1,6 +1,6 @@
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
 import { BLOCKED, FIRST_FINAL } from '../machines/task-logic.js';
-import type { RunningTaskContext } from './task-context.js';
+import type { RunningWork } from '../core/worker-runner.js';
 import type { StateCounts } from './task-stats.js';
 
 /** Marks a pass-through task: it runs nothing and returns its kwargs. */
@@ -268,13 +268,13 @@ export class TaskStore {
     this.#refs[slot * REFS + GROUP] = entry;
   }
 
-  /** The `this` of a running main-thread task. */
-  context(slot: number): RunningTaskContext | undefined {
-    return this.#refs[slot * REFS + CONTEXT] as RunningTaskContext | undefined;
+  /** The running work of a task: a main-thread task's `this`, or its worker job. */
+  context(slot: number): RunningWork | undefined {
+    return this.#refs[slot * REFS + CONTEXT] as RunningWork | undefined;
   }
 
   /** See {@link context}. */
-  setContext(slot: number, context: RunningTaskContext | undefined): void {
+  setContext(slot: number, context: RunningWork | undefined): void {
     this.#refs[slot * REFS + CONTEXT] = context;
   }
 

@@ -1,16 +1,54 @@
-import type { TaskKwargs } from '../core/types.js';
+import type { TaskGroup, TaskKwargs } from '../core/types.js';
 
 /** What the main thread sends a worker to run one worker task (one at a time per worker). */
 export interface WorkerRequest {
+  readonly type: 'run';
   /** The name the worker module defines the task under. */
   readonly name: string;
   readonly args: readonly unknown[];
   readonly kwargs: TaskKwargs;
+  /** The task's id and group, for its `this`. */
+  readonly uid: number;
+  readonly group: TaskGroup | undefined;
 }
+
+/**
+ * Aborts the signal of the task the worker runs, with an error of `code`
+ * and `message` rebuilt there. It needs no task id: a worker runs one task
+ * at a time and a channel keeps its order, so a cancel the main thread
+ * sends while it waits for the reply either finds that task running or
+ * finds it done (the reply was on its way), and is then ignored.
+ */
+export interface WorkerCancel {
+  readonly type: 'cancel';
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Every message the main thread sends a worker over its channel. */
+export type MainMessage = WorkerRequest | WorkerCancel;
 
 /** A worker's answer to the request it ran: the task's result, or what it threw. */
 export type WorkerReply =
-  { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+  | { readonly type: 'result'; readonly ok: true; readonly value: unknown }
+  | { readonly type: 'result'; readonly ok: false; readonly error: unknown };
+
+/** The latest progress the running task reported (throttled; always before its reply). */
+export interface WorkerProgress {
+  readonly type: 'progress';
+  readonly value: unknown;
+}
+
+/** The worker has read a cancel and aborted the signal of its task (whose abort listeners have run). */
+export interface WorkerCancelSeen {
+  readonly type: 'cancelSeen';
+}
+
+/** Every message a worker sends the main thread over its channel. */
+export type WorkerMessage = WorkerReply | WorkerProgress | WorkerCancelSeen;
+
+/** The least time between two progress messages of one task, in milliseconds. */
+export const PROGRESS_INTERVAL_MS = 50;
 
 /**
  * The key of the manager's part of each worker's `workerData`: a worker

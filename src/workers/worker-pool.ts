@@ -1,112 +1,124 @@
 import { fileURLToPath } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
-import { WorkerDataCloneError, WorkerExitedError, WorkerStartupError } from '../core/errors.js';
-import type { TaskKwargs, TaskWorkerOptions } from '../core/types.js';
-import type { WorkerRunner } from '../core/worker-runner.js';
+import {
+  WorkerDataCloneError,
+  WorkerExitedError,
+  WorkerStartupError,
+  type BackgroundTaskError,
+} from '../core/errors.js';
+import type { TaskWorkerOptions } from '../core/types.js';
+import type { RunningWork, WorkerJobSpec, WorkerRunner } from '../core/worker-runner.js';
 import { ThreadPool } from './thread-pool.js';
-import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerReply, type WorkerRequest } from './messages.js';
+import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerCancel, type WorkerMessage } from './messages.js';
+import { JobPhases, WorkerJob, type Connection } from './worker-job.js';
 
-/** A worker task holding a slot: waiting for a worker, or sent to one. */
-interface Job {
-  readonly request: WorkerRequest;
-  readonly settle: (ok: boolean, value: unknown) => void;
-  readonly onThread: ((threadId: number) => void) | undefined;
+/** What the pool is made with, besides its module. */
+export interface WorkerPoolOptions {
+  /** The most threads it starts. */
+  readonly size: number;
+  /** How long a cancelled job may run on before its thread is terminated; `Infinity`: never. */
+  readonly killAfterMs: number;
+  readonly workerOptions: TaskWorkerOptions | undefined;
 }
 
-/** A worker thread whose module has loaded: its end of the channel, and the job it runs, if any. */
-interface Connection {
-  readonly port: MessagePort;
-  readonly threadId: number;
-  job: Job | undefined;
-}
+/** How long shut-down waits for workers to see the cancel of their task when `killAfterMs` is `Infinity`. */
+const SHUT_DOWN_GRACE_MS = 1000;
 
 /** How often to look whether a started worker's module is one of `defineWorkerTasks`, while tasks wait for a first worker. */
 const CONNECT_CHECK_MS = 10;
 
 /**
- * Runs worker tasks on a poolifier `FixedThreadPool` of `size` threads,
- * started when the first worker task needs one. The manager never has more
- * than `size` tasks running, so each task gets a worker of its own.
+ * Runs worker tasks on up to `size` threads, each a poolifier
+ * `FixedThreadPool` of one thread, started one at a time as jobs need them:
+ * a job that finds no idle connected worker waits, and a thread starts
+ * when more jobs wait than threads are on their way. The manager never
+ * has more than `size` tasks running, so each task gets a worker of its own.
  *
- * poolifier starts the threads, replaces one that dies and terminates them
- * all; the tasks themselves go over a `MessageChannel` of each worker's own
- * (opened by `defineWorkerTasks` once the module has loaded), one at a time
- * per worker. That is half the round trip of poolifier's `execute` with one
+ * poolifier starts each thread, replaces one that dies and terminates them;
+ * the tasks go over a `MessageChannel` of each worker's own (opened by
+ * `defineWorkerTasks` once the module has loaded), one at a time per
+ * worker. That is half the round trip of poolifier's `execute` with one
  * task in flight per thread (bench/README.md, item 11), and since the
  * adapter picks the worker, it knows which task a dying worker takes down:
  * poolifier 5.3.2 never settles such a task, and here it fails, alone. The
  * pool is poolifier's, with one more 5.3.2 defect guarded (`ThreadPool`).
+ *
+ * A cancelled job that waits is dropped; one that runs is told over its
+ * channel (its signal aborts in the worker) and, if it has not answered
+ * `killAfterMs` later, its thread is terminated: its poolifier pool starts
+ * a replacement, and the job settles as its worker's exit.
  */
 export class WorkerPool implements WorkerRunner {
   readonly #script: string;
-  readonly #size: number;
-  readonly #workerOptions: TaskWorkerOptions | undefined;
+  readonly #options: WorkerPoolOptions;
+  /** One single-thread pool per thread started, in the order started. */
+  readonly #pools: ThreadPool[] = [];
   readonly #connections = new Map<Worker, Connection>();
+  /** Threads started (or being replaced) whose module has not connected yet. */
+  #connecting = 0;
   /** Connected workers with no job. */
   #idle: Connection[] = [];
   /** Jobs waiting for a connected worker, oldest first (at most `size`). */
-  #waiting: Job[] = [];
+  #waiting: WorkerJob[] = [];
   readonly #lastErrors = new WeakMap<Worker, Error>();
-  #pool: ThreadPool | undefined;
   /** Set when a worker died before it connected, or never connects: every worker task fails with it. */
   #startupError: WorkerStartupError | undefined;
   #connectCheck: NodeJS.Timeout | undefined;
   #destroying: Promise<void> | undefined;
   #whenAllExited: (() => void) | undefined;
 
-  constructor(script: string | URL, size: number, workerOptions?: TaskWorkerOptions) {
+  constructor(script: string | URL, options: WorkerPoolOptions) {
     this.#script = script instanceof URL ? fileURLToPath(script) : script;
-    this.#size = size;
-    this.#workerOptions = workerOptions;
+    this.#options = options;
   }
 
-  /** Whether the threads have been started. */
-  get started(): boolean {
-    return this.#pool !== undefined;
+  /** How many threads have been started (a replacement counts as the thread it replaces). */
+  get threadCount(): number {
+    return this.#pools.length;
   }
 
   /**
-   * Runs worker task `name` on an idle connected worker, or queues it until
-   * one is; `settle` is called exactly once, `onThread` when it is sent.
+   * Runs a worker task on an idle connected worker, or queues it until one
+   * is, starting a thread if none is on its way; `job.settle` is called
+   * exactly once, never inside this call.
    */
-  run(
-    name: string,
-    args: readonly unknown[],
-    kwargs: TaskKwargs,
-    settle: (ok: boolean, value: unknown) => void,
-    onThread?: (threadId: number) => void,
-  ): void {
-    const job: Job = { request: { name, args, kwargs }, settle, onThread };
+  run(spec: WorkerJobSpec): RunningWork {
+    const job = new WorkerJob(spec, this.#cancel);
     if (this.#startupError !== undefined) {
       this.#failLater(job, this.#startupError);
-      return;
-    }
-    try {
-      this.#ensurePool();
-    } catch (error) {
-      this.#failLater(job, error);
-      return; // e.g. the worker module is gone
+      return job;
     }
     const connection = this.#idle.pop();
     if (connection !== undefined) {
       this.#send(connection, job);
-      return;
+      return job;
     }
     this.#waiting.push(job);
+    try {
+      this.#startThreadsAsNeeded();
+    } catch (error) {
+      this.#waiting.pop();
+      this.#failLater(job, error);
+      return job; // e.g. the worker module is gone
+    }
     this.#watchConnects();
+    return job;
   }
 
   /** Terminates every thread; resolves once they have all exited. Idempotent. */
   destroy(): Promise<void> {
-    this.#destroying ??= this.#destroyPool();
+    this.#destroying ??= this.#destroyPools();
     return this.#destroying;
   }
 
-  async #destroyPool(): Promise<void> {
+  async #destroyPools(): Promise<void> {
     clearTimeout(this.#connectCheck);
-    const pool = this.#pool;
-    if (pool === undefined) return;
-    for (const { port } of this.#connections.values()) port.close();
+    if (this.#pools.length === 0) return;
+    await this.#letWorkersSeeTheirCancel();
+    for (const { port, job } of this.#connections.values()) {
+      job?.disarm();
+      port.close();
+    }
     // poolifier 5.3.2's destroy() never resolves when its workers died while
     // starting; every thread has exited all the same once no node is left.
     const allExited = new Promise<void>((resolve) => {
@@ -118,25 +130,58 @@ export class WorkerPool implements WorkerRunner {
     // under a top-level await).
     const keepAlive = setInterval(() => {}, 60_000);
     try {
-      await Promise.race([pool.destroy(), allExited]);
+      await Promise.race([Promise.all(this.#pools.map((pool) => pool.destroy())), allExited]);
     } finally {
       clearInterval(keepAlive);
     }
   }
 
-  #checkAllExited(): void {
-    if (this.#pool?.workerNodes.length === 0) this.#whenAllExited?.();
+  /**
+   * Shutting down stopped every task: gives each worker whose task runs
+   * the time to read the cancel and run the task's abort listeners, up to
+   * `killAfterMs` (at most {@link SHUT_DOWN_GRACE_MS} with `Infinity`: shut-down
+   * always ends), before the threads are terminated.
+   */
+  async #letWorkersSeeTheirCancel(): Promise<void> {
+    const seen: Array<Promise<void>> = [];
+    for (const connection of this.#connections.values()) {
+      if (connection.job?.phase !== JobPhases.cancelling) continue;
+      seen.push(new Promise((resolve) => (connection.released = resolve)));
+    }
+    if (seen.length === 0) return;
+    const { killAfterMs } = this.#options;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, killAfterMs === Number.POSITIVE_INFINITY ? SHUT_DOWN_GRACE_MS : killAfterMs);
+    });
+    await Promise.race([Promise.all(seen), grace]);
+    clearTimeout(timer);
   }
 
-  #ensurePool(): void {
-    if (this.#pool !== undefined) return;
+  #checkAllExited(): void {
+    if (this.#pools.every((pool) => pool.workerNodes.length === 0)) this.#whenAllExited?.();
+  }
+
+  /** Starts threads while more jobs wait than threads are on their way, up to `size`. */
+  #startThreadsAsNeeded(): void {
+    while (
+      this.#waiting.length > this.#connecting &&
+      this.#pools.length < this.#options.size &&
+      this.#destroying === undefined
+    ) {
+      this.#pools.push(this.#startThread());
+      this.#connecting++;
+    }
+  }
+
+  #startThread(): ThreadPool {
     // poolifier calls its handlers with the worker as `this`.
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the handlers need both
     const adapter = this;
-    this.#pool = new ThreadPool(this.#size, this.#script, {
+    return new ThreadPool(1, this.#script, {
       // Without events, poolifier has no emitter to throw an unhandled 'error' on.
       enableEvents: false,
-      workerOptions: { ...this.#workerOptions, workerData: { [WORKER_DATA_KEY]: {} } },
+      workerOptions: { ...this.#options.workerOptions, workerData: { [WORKER_DATA_KEY]: {} } },
       messageHandler(this: Worker, message: unknown) {
         const port = (message as Record<string, unknown> | null)?.[WORKER_PORT_KEY];
         if (port !== undefined) adapter.#connect(this, port as MessagePort);
@@ -157,15 +202,16 @@ export class WorkerPool implements WorkerRunner {
       port.close();
       return;
     }
-    const connection: Connection = { port, threadId: worker.threadId, job: undefined };
+    this.#connecting--;
+    const connection: Connection = { port, worker, job: undefined, released: undefined };
     this.#connections.set(worker, connection);
-    port.on('message', (reply: WorkerReply) => {
-      this.#onReply(connection, reply);
+    port.on('message', (message: WorkerMessage) => {
+      this.#onMessage(connection, message);
     });
     this.#next(connection);
   }
 
-  #send(connection: Connection, job: Job): void {
+  #send(connection: Connection, job: WorkerJob): void {
     try {
       connection.port.postMessage(job.request);
     } catch (error) {
@@ -174,7 +220,9 @@ export class WorkerPool implements WorkerRunner {
       return;
     }
     connection.job = job;
-    job.onThread?.(connection.threadId);
+    job.phase = JobPhases.sent;
+    job.sentTo = connection;
+    job.spec.onThread?.(connection.worker.threadId);
   }
 
   /** Gives a free worker the oldest waiting job, or marks it idle. */
@@ -185,29 +233,53 @@ export class WorkerPool implements WorkerRunner {
   }
 
   /**
-   * The worker answered its job. It is free before the job settles, so that
-   * the dispatch that the settling runs (contract T3) finds it idle and
-   * sends the next task at once.
+   * A job that waits is dropped (it settles with `reason`, which frees its
+   * slot at once); one that runs is told, and its thread terminated if it
+   * has not answered `killAfterMs` later.
    */
-  #onReply(connection: Connection, reply: WorkerReply): void {
+  readonly #cancel = (job: WorkerJob, reason: BackgroundTaskError): void => {
+    if (job.phase === JobPhases.waiting) {
+      this.#waiting.splice(this.#waiting.indexOf(job), 1);
+      this.#failLater(job, reason);
+      return;
+    }
+    const connection = job.sentTo;
+    if (job.phase !== JobPhases.sent || connection === undefined) return;
+    connection.port.postMessage({ type: 'cancel', code: reason.code, message: reason.message } satisfies WorkerCancel);
+    job.cancelling(this.#options.killAfterMs, () => {
+      if (connection.job === job) void connection.worker.terminate();
+    });
+  };
+
+  /**
+   * The worker reported progress, or answered its job. It is free before
+   * the job settles, so that the dispatch that the settling runs (contract
+   * T3) finds it idle and sends the next task at once.
+   */
+  #onMessage(connection: Connection, message: WorkerMessage): void {
     const job = connection.job;
-    if (job === undefined) return;
+    if (message.type !== 'progress') connection.released?.();
+    if (job === undefined || message.type === 'cancelSeen') return;
+    if (message.type === 'progress') {
+      job.spec.progress(message.value);
+      return;
+    }
     connection.job = undefined;
     this.#next(connection);
-    if (reply.ok) job.settle(true, reply.value);
-    else job.settle(false, reply.error);
+    if (message.ok) job.settle(true, message.value);
+    else job.settle(false, message.error);
   }
 
   #onWorkerExit(worker: Worker, exitCode: number): void {
-    if (this.#destroying !== undefined) {
-      // poolifier removes the node after this handler has run.
-      setImmediate(() => {
-        this.#checkAllExited();
-      });
-      return;
-    }
-    const cause = this.#lastErrors.get(worker);
+    // poolifier removes the node after this handler has run. Checked after every exit: this one may
+    // be what makes the pool destroy itself (a thread that could not load its module).
+    setImmediate(() => {
+      this.#checkAllExited();
+    });
     const connection = this.#connections.get(worker);
+    connection?.released?.();
+    if (this.#destroying !== undefined) return;
+    const cause = this.#lastErrors.get(worker);
     if (connection === undefined) {
       // It died before its module had loaded: no worker of this module will.
       this.#failStartup(new WorkerStartupError(this.#script, exitCode, cause));
@@ -216,9 +288,10 @@ export class WorkerPool implements WorkerRunner {
     this.#connections.delete(worker);
     this.#idle = this.#idle.filter((idle) => idle !== connection);
     connection.port.close();
+    // poolifier starts a replacement, which connects in its turn and takes what waits.
+    this.#connecting++;
     const job = connection.job;
     connection.job = undefined;
-    // poolifier starts a replacement, which connects in its turn and takes what waits.
     job?.settle(false, new WorkerExitedError(job.request.name, exitCode, cause));
   }
 
@@ -233,11 +306,13 @@ export class WorkerPool implements WorkerRunner {
     const check = (): void => {
       this.#connectCheck = undefined;
       if (this.#waiting.length === 0 || this.#connections.size > 0 || this.#destroying !== undefined) return;
-      const foreign = this.#pool?.workerNodes.some((node) => {
-        const properties = node.info.taskFunctionsProperties;
-        return properties !== undefined && !properties.some((task) => task.name === POOL_TASK);
-      });
-      if (foreign === true) this.#failStartup(new WorkerStartupError(this.#script, undefined, undefined));
+      const foreign = this.#pools.some((pool) =>
+        pool.workerNodes.some((node) => {
+          const properties = node.info.taskFunctionsProperties;
+          return properties !== undefined && !properties.some((task) => task.name === POOL_TASK);
+        }),
+      );
+      if (foreign) this.#failStartup(new WorkerStartupError(this.#script, undefined, undefined));
       else this.#connectCheck = setTimeout(check, CONNECT_CHECK_MS);
     };
     this.#connectCheck = setTimeout(check, CONNECT_CHECK_MS);
@@ -256,8 +331,9 @@ export class WorkerPool implements WorkerRunner {
     void this.destroy();
   }
 
-  /** Fails a job in a microtask: never inside `run`, which the scheduler calls while it dispatches. */
-  #failLater(job: Job, error: unknown): void {
+  /** Fails a job in a microtask: never inside `run` or a stop, which the scheduler calls while it dispatches. */
+  #failLater(job: WorkerJob, error: unknown): void {
+    job.phase = JobPhases.done; // a cancel meanwhile has nothing to do
     queueMicrotask(() => {
       job.settle(false, error);
     });

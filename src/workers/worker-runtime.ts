@@ -1,12 +1,25 @@
 import { MessageChannel, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ThreadWorker } from 'poolifier';
 import { ErrorCodes, WorkerDataCloneError, BackgroundTaskError } from '../core/errors.js';
+import type { TaskContext } from '../core/types.js';
 import { isThenable, safeString } from '../core/values.js';
-import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerReply, type WorkerRequest } from './messages.js';
+import {
+  POOL_TASK,
+  WORKER_DATA_KEY,
+  WORKER_PORT_KEY,
+  type MainMessage,
+  type WorkerCancelSeen,
+  type WorkerReply,
+  type WorkerRequest,
+} from './messages.js';
+import { WorkerTaskContext } from './worker-task-context.js';
 
-/** A task function of a worker module: called as `fn(...taskArgs, kwargs)`. */
+/**
+ * A task function of a worker module: called as `fn(...taskArgs, kwargs)`,
+ * with the task's {@link TaskContext} as `this`.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type WorkerTaskFunction = (...args: any[]) => unknown;
+export type WorkerTaskFunction = (this: TaskContext, ...args: any[]) => unknown;
 
 /** The worker tasks of a worker module, by name. */
 export type WorkerTaskMap = Readonly<Record<string, WorkerTaskFunction>>;
@@ -14,13 +27,29 @@ export type WorkerTaskMap = Readonly<Record<string, WorkerTaskFunction>>;
 /**
  * Defines the worker tasks of a worker module. Export its result as the
  * module's default export; the main thread refers to each task with
- * `workerTask(name)`. Arguments, kwargs and results must be
- * structured-cloneable.
+ * `workerTask(name)`. Arguments, kwargs, results and progress values
+ * must be structured-cloneable.
+ *
+ * A task function called as a `function` (not an arrow function) sees the
+ * same {@link TaskContext} as a main-thread task as `this`: `uid`,
+ * `group`, `signal` and `reportProgress(value)`. When the task is stopped
+ * (any `stop*` call, `shutDown()`), its signal aborts inside the worker,
+ * with a `TaskStoppedError`, and the thread runs on; a task that has not
+ * ended `killAfterMs` (a manager option) later has its thread terminated
+ * and replaced. Progress is throttled: at most one message per 50 ms per
+ * task, the latest value winning, the last one before the outcome.
  * @example
  * // tasks.worker.ts
  * import { defineWorkerTasks } from 'background-task-manager/worker';
  * export default defineWorkerTasks({
  *   thumbnail: (size: number, kwargs: { path: string }) => render(kwargs.path, size),
+ *   async hashAll(this: TaskContext, kwargs: { paths: string[] }) {
+ *     for (const [i, path] of kwargs.paths.entries()) {
+ *       this.signal.throwIfAborted();
+ *       await hash(path);
+ *       this.reportProgress((i + 1) / kwargs.paths.length);
+ *     }
+ *   },
  * });
  * @throws {TypeError} if `tasks` is not an object of functions.
  */
@@ -47,40 +76,63 @@ export function defineWorkerTasks(tasks: WorkerTaskMap): ThreadWorker {
  */
 function openChannel(parent: MessagePort, registry: ReadonlyMap<string, WorkerTaskFunction>): void {
   const { port1, port2 } = new MessageChannel();
-  port1.on('message', (request: WorkerRequest) => {
-    run(registry, request, port1);
+  // The context of the task this worker runs: the main thread sends one task at a time.
+  let running: WorkerTaskContext | undefined;
+  const ended = (context: WorkerTaskContext): void => {
+    if (running === context) running = undefined;
+  };
+  port1.on('message', (message: MainMessage) => {
+    if (message.type === 'run') {
+      running = run(registry, message, port1, ended);
+      return;
+    }
+    running?.cancel(message.code, message.message);
+    port1.postMessage({ type: 'cancelSeen' } satisfies WorkerCancelSeen);
   });
   parent.postMessage({ [WORKER_PORT_KEY]: port2 }, [port2]);
 }
 
-function run(registry: ReadonlyMap<string, WorkerTaskFunction>, request: WorkerRequest, port: MessagePort): void {
+/** Runs one request; returns its context while it runs (`ended` is called when it has replied). */
+function run(
+  registry: ReadonlyMap<string, WorkerTaskFunction>,
+  request: WorkerRequest,
+  port: MessagePort,
+  ended: (context: WorkerTaskContext) => void,
+): WorkerTaskContext | undefined {
   const { name, args, kwargs } = request;
   const fn = registry.get(name);
   if (fn === undefined) {
     const known = [...registry.keys()].map((key) => `'${key}'`).join(', ') || 'none';
     const message = `The worker module defines no worker task '${name}' (it defines: ${known})`;
     reply(port, name, false, new BackgroundTaskError(ErrorCodes.workerTaskUnknown, message));
-    return;
+    return undefined;
   }
+  const context = new WorkerTaskContext(request.uid, request.group, name, port);
+  const finish = (ok: boolean, value: unknown): void => {
+    context.end();
+    ended(context);
+    reply(port, name, ok, value);
+  };
   let result: unknown;
   try {
-    result = fn(...args, kwargs);
+    result = fn.call(context, ...args, kwargs);
   } catch (error) {
-    reply(port, name, false, error);
-    return;
+    finish(false, error);
+    return undefined;
   }
-  if (isThenable(result)) {
-    Promise.resolve(result).then(
-      (value) => {
-        reply(port, name, true, value);
-      },
-      (error: unknown) => {
-        reply(port, name, false, error);
-      },
-    );
-  } else {
-    reply(port, name, true, result);
+  if (!isThenable(result)) {
+    finish(true, result);
+    return undefined;
   }
+  Promise.resolve(result).then(
+    (value) => {
+      finish(true, value);
+    },
+    (error: unknown) => {
+      finish(false, error);
+    },
+  );
+  return context;
 }
 
 /**
@@ -92,7 +144,7 @@ function reply(port: MessagePort, name: string, ok: boolean, value: unknown): vo
   let error = value;
   if (ok) {
     try {
-      port.postMessage({ ok: true, value } satisfies WorkerReply);
+      port.postMessage({ type: 'result', ok: true, value } satisfies WorkerReply);
       return;
     } catch (cloneError) {
       const reason = cloneError instanceof Error ? cloneError.message : String(cloneError);
@@ -103,9 +155,9 @@ function reply(port: MessagePort, name: string, ok: boolean, value: unknown): vo
     }
   }
   try {
-    port.postMessage({ ok: false, error } satisfies WorkerReply);
+    port.postMessage({ type: 'result', ok: false, error } satisfies WorkerReply);
   } catch {
-    port.postMessage({ ok: false, error: sendable(error) } satisfies WorkerReply);
+    port.postMessage({ type: 'result', ok: false, error: sendable(error) } satisfies WorkerReply);
   }
 }
 

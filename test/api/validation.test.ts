@@ -15,6 +15,19 @@ describe('bad input: a clear error at the call, nothing queued is lost', () => {
     expect(() => create({ finishedTaskHistory: -1 })).toThrow(RangeError);
   });
 
+  it('rejects a killAfterMs that is neither a timer delay nor Infinity with a RangeError saying what came', () => {
+    expect(() => create({ killAfterMs: -1 })).toThrow(
+      new RangeError('Expected `killAfterMs` to be an integer from 0 to 2147483647 (ms), or Infinity, got -1 (number)'),
+    );
+    // 2³¹ ms and more would fire at once in Node's timers; NaN and -Infinity are no delays.
+    for (const killAfterMs of [2 ** 31, 1.5, Number.NaN, Number.NEGATIVE_INFINITY, '10', null]) {
+      expect(() => create({ killAfterMs: killAfterMs as number })).toThrow(RangeError);
+    }
+    for (const killAfterMs of [0, 2 ** 31 - 1, Number.POSITIVE_INFINITY]) {
+      expect(create({ killAfterMs }).pendingCount).toBe(0);
+    }
+  });
+
   it('rejects other bad options with a TypeError', () => {
     expect(() => create({ startProcessing: 'yes' as unknown as boolean })).toThrow(TypeError);
     expect(() => create({ workerScript: 42 as unknown as string })).toThrow(TypeError);
@@ -27,7 +40,7 @@ describe('bad input: a clear error at the call, nothing queued is lost', () => {
     const manager = create({}) as unknown as Record<'on' | 'off', (event: unknown, listener: () => void) => void>;
     const listener = (): void => undefined;
     const valid =
-      "Valid: 'taskStarted', 'taskCompleted', 'taskFailed', 'taskRetrying', 'taskStopped', 'taskGroupFinished', 'error'.";
+      "Valid: 'taskStarted', 'taskProgress', 'taskCompleted', 'taskFailed', 'taskRetrying', 'taskStopped', 'taskGroupFinished', 'error'.";
     expect(() => {
       manager.on('taskComplete', listener);
     }).toThrow(new TypeError(`Unknown event: 'taskComplete'. Did you mean 'taskCompleted'? ${valid}`));
@@ -46,7 +59,7 @@ describe('bad input: a clear error at the call, nothing queued is lost', () => {
     expect(() => create({ maxThread: 2 } as never)).toThrow(
       new TypeError(
         "Unknown option of new BackgroundTaskManager(): 'maxThread'. Did you mean 'maxThreads'? Valid: " +
-          "'startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'finishedTaskHistory', 'inspect', 'taskTimeoutMs', 'retry', 'clock'.",
+          "'startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'killAfterMs', 'finishedTaskHistory', 'inspect', 'taskTimeoutMs', 'retry', 'clock'.",
       ),
     );
     const manager = create({ maxThreads: 1 });

@@ -40,4 +40,20 @@ describe('IndexedHeap', () => {
     heap.clear();
     expect([heap.size, inside.heapIndex]).toEqual([0, -1]);
   });
+
+  it('works on after a large heap drains (its array is then replaced)', () => {
+    const heap = new IndexedHeap<Item>(before);
+    const many = Array.from({ length: 1100 }, (_, seq) => ({ heapIndex: -1, priority: seq % 7, seq }));
+    for (const item of many) heap.push(item);
+    for (let i = 0; i < many.length; i++) heap.pop();
+    expect([heap.size, heap.peek()]).toEqual([0, undefined]);
+    const again = [1, 3, 2].map((priority, seq) => ({ heapIndex: -1, priority, seq }));
+    for (const item of again) heap.push(item);
+    expect([heap.pop()?.priority, heap.pop()?.priority, heap.pop()?.priority, heap.pop()]).toEqual([
+      3,
+      2,
+      1,
+      undefined,
+    ]);
+  });
 });

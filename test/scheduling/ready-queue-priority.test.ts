@@ -69,7 +69,8 @@ describe('ReadyQueue.setPriority', () => {
             model.push(item);
           }
           expect(queue.size).toBe(model.length);
-          for (const item of [...model, ...held]) expect(store.priority(item.slot)).toBe(item.priority);
+          // One expect per step (an expect per task made this test the slowest of the suite).
+          expect([...model, ...held].filter((item) => store.priority(item.slot) !== item.priority)).toEqual([]);
         }
         model.sort(order);
         const rest: number[] = [];

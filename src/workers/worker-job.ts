@@ -1,0 +1,80 @@
+import type { MessagePort, Worker } from 'node:worker_threads';
+import type { BackgroundTaskError } from '../core/errors.js';
+import type { RunningWork, WorkerJobSpec } from '../core/worker-runner.js';
+import type { WorkerRequest } from './messages.js';
+
+/**
+ * Where a job is: waiting for a connected worker, sent to one, cancelling
+ * (sent, then cancelled: the worker was told, the kill timer may run), or
+ * done (answered, failed, or cancelled before it was sent).
+ */
+export const JobPhases = Object.freeze({
+  waiting: 'waiting',
+  sent: 'sent',
+  cancelling: 'cancelling',
+  done: 'done',
+} as const);
+
+/** See {@link JobPhases}. */
+export type JobPhase = keyof typeof JobPhases;
+
+/** A worker thread whose module has loaded: its end of the channel, and the job it runs, if any. */
+export interface Connection {
+  readonly port: MessagePort;
+  readonly worker: Worker;
+  job: WorkerJob | undefined;
+  /** While the pool shuts down: called once the worker has seen the cancel of its job, answered, or exited. */
+  released: (() => void) | undefined;
+}
+
+/**
+ * A worker task holding a slot, from `run` until it settles: what the
+ * scheduler holds to cancel it, and what the pool moves from the waiting
+ * list to a worker.
+ */
+export class WorkerJob implements RunningWork {
+  readonly spec: WorkerJobSpec;
+  readonly request: WorkerRequest;
+  phase: JobPhase = JobPhases.waiting;
+  /** The worker it was sent to, once sent. */
+  sentTo: Connection | undefined;
+  readonly #onCancel: (job: WorkerJob, reason: BackgroundTaskError) => void;
+  /** Runs while cancelling, when `killAfterMs` is finite. */
+  #killTimer: NodeJS.Timeout | undefined;
+
+  constructor(spec: WorkerJobSpec, onCancel: (job: WorkerJob, reason: BackgroundTaskError) => void) {
+    this.spec = spec;
+    this.request = {
+      type: 'run',
+      name: spec.name,
+      args: spec.args,
+      kwargs: spec.kwargs,
+      uid: spec.uid,
+      group: spec.group,
+    };
+    this.#onCancel = onCancel;
+  }
+
+  /** Hands the cancel to the pool, which knows whether the job waits or runs. */
+  cancel(reason: BackgroundTaskError): void {
+    this.#onCancel(this, reason);
+  }
+
+  /** The job was sent and is now cancelled: calls `kill` after `ms` (never for `Infinity`), unless it settles first. */
+  cancelling(ms: number, kill: () => void): void {
+    this.phase = JobPhases.cancelling;
+    if (ms !== Number.POSITIVE_INFINITY) this.#killTimer = setTimeout(kill, ms);
+  }
+
+  /** The job has ended: answered, failed, or dropped. */
+  settle(ok: boolean, value: unknown): void {
+    this.phase = JobPhases.done;
+    clearTimeout(this.#killTimer);
+    this.spec.settle(ok, value);
+  }
+
+  /** Stops the kill timer (the pool is being destroyed: every thread ends anyway). */
+  disarm(): void {
+    clearTimeout(this.#killTimer);
+  }
+}

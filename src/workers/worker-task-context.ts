@@ -1,0 +1,114 @@
+import type { MessagePort } from 'node:worker_threads';
+import {
+  BackgroundTaskError,
+  ErrorCodes,
+  TaskStoppedError,
+  WorkerDataCloneError,
+  type ErrorCode,
+} from '../core/errors.js';
+import type { TaskContext, TaskGroup } from '../core/types.js';
+import { PROGRESS_INTERVAL_MS, type WorkerProgress } from './messages.js';
+
+/**
+ * The `this` of a worker task while it runs in a worker thread: the same
+ * shape as a main-thread task's. Progress goes to the main thread at most
+ * once per {@link PROGRESS_INTERVAL_MS}: the first report of a quiet spell
+ * at once, the latest of the others when the interval ends, and whatever
+ * is still held just before the reply ({@link end}), so the last report
+ * always precedes the task's outcome.
+ */
+export class WorkerTaskContext implements TaskContext {
+  readonly uid: number;
+  readonly group: TaskGroup | undefined;
+  readonly #name: string;
+  readonly #port: MessagePort;
+  #abort: AbortController | undefined;
+  #reason: BackgroundTaskError | undefined;
+  /** Open while reports are held back; a report made while it is open waits in {@link #held}. */
+  #interval: NodeJS.Timeout | undefined;
+  #held: { value: unknown } | undefined;
+  #ended = false;
+
+  constructor(uid: number, group: TaskGroup | undefined, name: string, port: MessagePort) {
+    this.uid = uid;
+    this.group = group;
+    this.#name = name;
+    this.#port = port;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#reason !== undefined) this.#abort.abort(this.#reason);
+    }
+    return this.#abort.signal;
+  }
+
+  /** @throws {WorkerDataCloneError} if `value` cannot be cloned to the main thread. */
+  reportProgress(value: unknown): void {
+    if (this.#ended) return;
+    if (this.#interval === undefined) {
+      this.#post(value);
+      return;
+    }
+    // Cloned now: the value as it was when reported, and a clone error thrown at the call that made it.
+    this.#held = { value: this.#clone(value) };
+  }
+
+  /** The main thread stopped the task: aborts its signal, now or when first read. */
+  cancel(code: string, message: string): void {
+    if (this.#ended || this.#reason !== undefined) return;
+    this.#reason =
+      code === ErrorCodes.taskStopped
+        ? new TaskStoppedError(this.uid)
+        : new BackgroundTaskError(code as ErrorCode, message);
+    this.#abort?.abort(this.#reason);
+  }
+
+  /** The task has ended: sends the progress still held (before the reply), and drops later reports. */
+  end(): void {
+    this.#ended = true;
+    clearTimeout(this.#interval);
+    this.#interval = undefined;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined) this.#send(held.value);
+  }
+
+  #post(value: unknown): void {
+    try {
+      this.#send(value);
+    } catch (error) {
+      throw this.#cloneError(error);
+    }
+    this.#interval = setTimeout(this.#intervalEnded, PROGRESS_INTERVAL_MS);
+  }
+
+  readonly #intervalEnded = (): void => {
+    this.#interval = undefined;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined) this.#post(held.value);
+  };
+
+  #send(value: unknown): void {
+    this.#port.postMessage({ type: 'progress', value } satisfies WorkerProgress);
+  }
+
+  #clone(value: unknown): unknown {
+    if (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol') return value;
+    try {
+      return structuredClone(value);
+    } catch (error) {
+      throw this.#cloneError(error);
+    }
+  }
+
+  #cloneError(error: unknown): WorkerDataCloneError {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new WorkerDataCloneError(
+      `The progress value of worker task '${this.#name}' cannot be sent to the main thread: ${reason}`,
+      error,
+    );
+  }
+}
