@@ -192,6 +192,25 @@ describe('timeoutMs', () => {
     expect(error.cause).toBeInstanceOf(TaskTimeoutError);
   });
 
+  it('cancels a timed-out worker task in its thread: one that honours its signal ends, and its thread runs on', async () => {
+    const clock = new FakeClock();
+    const manager = create({ clock, workerScript, maxThreads: 1 });
+    const before = manager.addTask(workerTask('threadId'));
+    const slow = manager.addTask(workerTask('untilAborted'), { timeoutMs: 100 });
+    const after = manager.addTask(workerTask('threadId'));
+    const results = [manager.result(before), manager.result(after)];
+    const failure = failureOf(manager, slow);
+    await new Promise((resolve) => {
+      manager.on('taskStarted', (uid) => {
+        if (uid === slow) resolve(uid);
+      });
+    });
+    clock.advance(100);
+    expect((await failure).cause).toBeInstanceOf(TaskTimeoutError);
+    const [first, second] = await Promise.all(results);
+    expect(second).toBe(first); // the same thread: it was not killed and replaced
+  });
+
   it('refuses a time limit that is not above 0, is past the longest timer, or is not a number', () => {
     const bad: unknown[] = [0, -1, Number.NaN, -Infinity, 2 ** 31, '5', null];
     const manager = create();
