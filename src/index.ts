@@ -7,6 +7,7 @@ export {
   TaskFailedError,
   TaskNotPendingError,
   TaskStoppedError,
+  TaskTimeoutError,
   WorkerDataCloneError,
   WorkerExitedError,
   WorkerStartupError,
@@ -15,8 +16,15 @@ export { TaskStates } from './machines/task-logic.js';
 export { taskMachine } from './machines/task-machine.js';
 export { managerMachine } from './machines/manager-machine.js';
 export type { ErrorCode } from './core/errors.js';
+export type { Clock } from './core/clock.js';
 export type { BackgroundTaskManagerEvents } from './core/events.js';
-export type { BackgroundTaskManagerOptions, PassThroughTaskOptions, StopOptions, TaskOptions } from './api/options.js';
+export type {
+  BackgroundTaskManagerOptions,
+  PassThroughTaskOptions,
+  RetryOptions,
+  StopOptions,
+  TaskOptions,
+} from './api/options.js';
 export type {
   TaskCallable,
   TaskContext,

@@ -4,6 +4,7 @@ import { inspectedTaskLogic, type TaskInfo } from '../machines/inspected-task-lo
 import type { TaskState } from '../machines/task-logic.js';
 import { TaskScheduler } from '../scheduling/task-scheduler.js';
 import type { ManagerStats } from '../scheduling/task-stats.js';
+import type { RetryPolicy } from '../scheduling/task-retries.js';
 import { PASS_THROUGH } from '../scheduling/task-store.js';
 import { WorkerPool } from '../workers/worker-pool.js';
 import { ManagerShutDownError } from '../core/errors.js';
@@ -40,8 +41,9 @@ export class BackgroundTaskManager {
 
   /**
    * @throws {RangeError} if `maxThreads` is not an integer >= 1,
-   *   `finishedTaskHistory` not an integer >= 0, or `killAfterMs` neither
-   *   an integer from 0 to 2³¹ − 1 nor `Infinity`.
+   *   `finishedTaskHistory` not an integer >= 0, `killAfterMs` neither
+   *   an integer from 0 to 2³¹ − 1 nor `Infinity`, or `taskTimeoutMs` not a
+   *   number of milliseconds above 0 (at most 2,147,483,647) or `Infinity`.
    * @throws {TypeError} if another option has the wrong type, or
    *   `workerScript` names no file.
    */
@@ -53,6 +55,9 @@ export class BackgroundTaskManager {
     const startProcessing = validate.booleanOr('startProcessing', opts.startProcessing, false);
     const workerScript = validate.workerScript(opts.workerScript);
     const killAfterMs = validate.delayMs('killAfterMs', opts.killAfterMs, 1000);
+    const taskTimeoutMs = validate.timeoutMs('taskTimeoutMs', opts.taskTimeoutMs) ?? Infinity;
+    const retry = validate.retry(opts.retry);
+    const clock = validate.clock(opts.clock);
     if (opts.inspect !== undefined && typeof opts.inspect !== 'function' && typeof opts.inspect !== 'object') {
       throw new TypeError('Expected `inspect` to be an inspection observer or function');
     }
@@ -75,6 +80,9 @@ export class BackgroundTaskManager {
       isProcessing: () => actor.getSnapshot().value === 'processing',
       workers: this.#pool,
       liveActor: opts.inspect === undefined ? undefined : (info: TaskInfo) => this.#spawnTaskActor(info),
+      taskTimeoutMs,
+      retry,
+      clock,
     });
     if (startProcessing) this.startProcessing();
   }
@@ -103,7 +111,7 @@ export class BackgroundTaskManager {
     return this.#scheduler.stats(this.phase);
   }
 
-  /** The number of pending tasks (blocked, queued or running). */
+  /** The number of pending tasks (blocked, queued, running or retrying). */
   get pendingCount(): number {
     return this.#scheduler.pendingCount;
   }
@@ -182,6 +190,9 @@ export class BackgroundTaskManager {
    * manager.addTask(workerTask('thumbnail'), { upstreamTaskIds: [check], taskArgs: [256] });
    * @throws {TypeError} for a `cbl` that is neither a function nor a worker
    *   task (or a worker task without `workerScript`), or a bad option.
+   * @throws {RangeError} for a `timeoutMs` that is not a number of
+   *   milliseconds above 0 (at most 2,147,483,647) or `Infinity`, or a
+   *   `retry` field out of its range.
    * @throws {ManagerShutDownError} after `shutDown()`.
    */
   addTask(cbl: TaskRunnable, options?: TaskOptions): number {
@@ -195,7 +206,8 @@ export class BackgroundTaskManager {
     }
     const opts = validate.optionsObject('options', options);
     validate.knownKeys('addTask', opts);
-    return this.#add(cbl, opts, validate.taskArgs(opts.taskArgs));
+    const timeoutMs = validate.timeoutMs('timeoutMs', opts.timeoutMs);
+    return this.#add(cbl, opts, validate.taskArgs(opts.taskArgs), timeoutMs, validate.retry(opts.retry));
   }
 
   /**
@@ -210,7 +222,7 @@ export class BackgroundTaskManager {
     this.#assertOpen('addPassThroughTask');
     const opts = validate.optionsObject('options', options);
     validate.knownKeys('addPassThroughTask', opts);
-    return this.#add(PASS_THROUGH, opts, undefined);
+    return this.#add(PASS_THROUGH, opts, undefined, undefined, undefined);
   }
 
   /**
@@ -244,8 +256,8 @@ export class BackgroundTaskManager {
   }
 
   /**
-   * The state of a task: `blocked`, `queued`, `running`, `done`, `failed` or
-   * `stopped`; `undefined` for an unknown id or a finished task that was
+   * The state of a task: `blocked`, `queued`, `running`, `retrying`,
+   * `done`, `failed` or `stopped`; `undefined` for an unknown id or a finished task that was
    * released (the last `finishedTaskHistory` finished tasks are remembered).
    */
   getTaskState(taskId: number): TaskState | undefined {
@@ -304,7 +316,7 @@ export class BackgroundTaskManager {
   }
 
   /**
-   * Resolves once no task is pending (blocked, queued or running), however
+   * Resolves once no task is pending (blocked, queued, running or retrying), however
    * they ended: completed, failed, stopped or shut down. Resolves at once
    * when nothing is pending. Tasks stopped while running may still be
    * finishing their work.
@@ -350,7 +362,13 @@ export class BackgroundTaskManager {
     return this.shutDown();
   }
 
-  #add(run: TaskRunnable | typeof PASS_THROUGH, options: TaskOptions, args: readonly unknown[] | undefined): number {
+  #add(
+    run: TaskRunnable | typeof PASS_THROUGH,
+    options: TaskOptions,
+    args: readonly unknown[] | undefined,
+    timeoutMs: number | undefined,
+    retry: RetryPolicy | undefined,
+  ): number {
     // Validate everything before the scheduler changes anything: a bad call leaves the queue as it was.
     return this.#scheduler.add(
       run,
@@ -359,6 +377,8 @@ export class BackgroundTaskManager {
       validate.upstreamTaskIds(options.upstreamTaskIds),
       args,
       validate.taskKwargs(options.taskKwargs),
+      timeoutMs,
+      retry,
     );
   }
 

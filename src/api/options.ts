@@ -1,4 +1,5 @@
 import type { InspectionEvent, Observer } from 'xstate';
+import type { Clock } from '../core/clock.js';
 import type { TaskGroup, TaskKwargs, TaskWorkerOptions } from '../core/types.js';
 
 /** Options of {@link BackgroundTaskManager.addTask}. */
@@ -25,10 +26,56 @@ export interface TaskOptions {
    * @default {}
    */
   taskKwargs?: TaskKwargs;
+  /**
+   * The longest the task may run, in milliseconds, counted from its start
+   * (`taskStarted`); then it fails with a `TaskTimeoutError` and its
+   * `signal` aborts. A number above 0, at most 2,147,483,647 (Node's
+   * longest timer), or `Infinity` for no limit even when the manager has one.
+   * @default the manager's `taskTimeoutMs`
+   */
+  timeoutMs?: number;
+  /**
+   * How the task is retried when a run of its own fails (a throw, a
+   * rejection, its timeout; not a stop, not a cascade). Replaces the
+   * manager's `retry` as a whole.
+   * @default the manager's `retry`
+   */
+  retry?: RetryOptions;
+}
+
+/**
+ * How a failed task is retried: after its `n`-th failed attempt it waits
+ * `min(delayMs * factor^(n-1), maxDelayMs)` ms, holding no slot, then
+ * queues again by its priority (among equal priorities by its uid, so
+ * ahead of tasks added after it), until `attempts` runs have failed.
+ * @example
+ * manager.addTask(fetchPage, { retry: { attempts: 5, delayMs: 200 } }); // waits 200, 400, 800, 1600 ms
+ */
+export interface RetryOptions {
+  /**
+   * Runs in all, the first one included: an integer from 1 (no retry) up.
+   * @default 3
+   */
+  attempts?: number;
+  /**
+   * The wait after the first failed run, in ms: from 0 up to 2,147,483,647.
+   * @default 1000
+   */
+  delayMs?: number;
+  /**
+   * What each further wait is multiplied by: a finite number from 1 up.
+   * @default 2
+   */
+  factor?: number;
+  /**
+   * The longest wait, in ms: from 0 up, or `Infinity` (waits are also capped at 2,147,483,647).
+   * @default Infinity
+   */
+  maxDelayMs?: number;
 }
 
 /** Options of {@link BackgroundTaskManager.addPassThroughTask}. */
-export type PassThroughTaskOptions = Omit<TaskOptions, 'taskArgs'>;
+export type PassThroughTaskOptions = Omit<TaskOptions, 'taskArgs' | 'timeoutMs' | 'retry'>;
 
 /** Options of the `stop*` methods. */
 export interface StopOptions {
@@ -81,4 +128,21 @@ export interface BackgroundTaskManagerOptions {
    * every task are live actors in one actor system, from add to finish.
    */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /**
+   * The longest a task without a `timeoutMs` of its own may run, in
+   * milliseconds (see `TaskOptions.timeoutMs`); pass-through tasks have none.
+   * @default Infinity (no limit)
+   */
+  taskTimeoutMs?: number;
+  /**
+   * How a task without a `retry` of its own is retried (see `TaskOptions.retry`).
+   * @default undefined (no retry)
+   */
+  retry?: RetryOptions;
+  /**
+   * Where the timers of timeouts and retry delays come from: `setTimeout` and
+   * `clearTimeout`. For tests, a clock whose time the test moves itself.
+   * @default Node's own timers
+   */
+  clock?: Clock;
 }

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MAX_TIMER_MS, systemClock, type Clock } from '../core/clock.js';
 import type { TaskGroup, TaskKwargs } from '../core/types.js';
-import type { StopOptions } from './options.js';
+import type { RetryPolicy } from '../scheduling/task-retries.js';
+import type { RetryOptions, StopOptions } from './options.js';
 import { MANAGER_EVENT_NAMES, type BackgroundTaskManagerEvents } from '../core/events.js';
 import { closestName, describe } from '../core/values.js';
 
@@ -20,9 +22,6 @@ export function integerAtLeast(name: string, value: unknown, min: number, fallba
   }
   return value;
 }
-
-/** The longest delay Node's timers take: a longer one would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A delay in milliseconds: an integer from 0 to 2³¹ − 1, or `Infinity`
@@ -137,6 +136,63 @@ export function taskKwargs(value: unknown): TaskKwargs | undefined {
   return { ...(value as TaskKwargs) };
 }
 
+/**
+ * A running-time limit in ms: above 0 and at most Node's longest timer, or
+ * `Infinity` for none; `undefined` stays `undefined` (the default applies).
+ * @throws {RangeError}
+ */
+export function timeoutMs(name: string, value: unknown): number | undefined {
+  if (value === undefined || value === Infinity) return value;
+  if (typeof value !== 'number' || !(value > 0 && value <= MAX_TIMER_MS)) {
+    throw new RangeError(
+      expected(`\`${name}\` to be a number of milliseconds above 0, at most ${MAX_TIMER_MS}, or Infinity`, value),
+    );
+  }
+  return value;
+}
+
+/**
+ * An object with `setTimeout` and `clearTimeout` methods, or the system clock when undefined.
+ * @throws {TypeError}
+ */
+export function clock(value: unknown): Clock {
+  if (value === undefined) return systemClock;
+  const { setTimeout, clearTimeout } = (typeof value === 'object' && value !== null ? value : {}) as Partial<Clock>;
+  if (typeof setTimeout !== 'function' || typeof clearTimeout !== 'function') {
+    throw new TypeError(expected('`clock` to be an object with setTimeout and clearTimeout methods', value));
+  }
+  return value as Clock;
+}
+
+/**
+ * A retry policy with every field filled in, or `undefined` when undefined.
+ * @throws {TypeError} if it is not an object or has an unknown key.
+ * @throws {RangeError} for a field out of its range.
+ */
+export function retry(value: unknown): RetryPolicy | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) throw new TypeError(expected('`retry` to be an object', value));
+  knownKeys('retry', value);
+  const options = value as RetryOptions;
+  const delayMs = options.delayMs ?? 1000;
+  if (typeof delayMs !== 'number' || !(delayMs >= 0 && delayMs <= MAX_TIMER_MS)) {
+    throw new RangeError(
+      expected(`\`retry.delayMs\` to be a number of milliseconds from 0 to ${MAX_TIMER_MS}`, delayMs),
+    );
+  }
+  const factor = options.factor ?? 2;
+  if (typeof factor !== 'number' || !(factor >= 1 && Number.isFinite(factor))) {
+    throw new RangeError(expected('`retry.factor` to be a finite number from 1 up', factor));
+  }
+  const maxDelayMs = options.maxDelayMs ?? Infinity;
+  if (typeof maxDelayMs !== 'number' || !(maxDelayMs >= 0)) {
+    throw new RangeError(
+      expected('`retry.maxDelayMs` to be a number of milliseconds from 0 up, or Infinity', maxDelayMs),
+    );
+  }
+  return { attempts: integerAtLeast('retry.attempts', options.attempts, 1, 3), delayMs, factor, maxDelayMs };
+}
+
 /** @throws {TypeError} */
 export function stopOptions(value: unknown): { up: boolean; down: boolean } {
   if (value === undefined) return { up: true, down: true };
@@ -184,10 +240,14 @@ const OPTION_KEYS = Object.freeze({
     'killAfterMs',
     'finishedTaskHistory',
     'inspect',
+    'taskTimeoutMs',
+    'retry',
+    'clock',
   ],
-  addTask: ['priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs'],
+  addTask: ['priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs', 'timeoutMs', 'retry'],
   addPassThroughTask: ['priority', 'group', 'upstreamTaskIds', 'taskKwargs'],
   stop: ['stopUpstream', 'stopDownstream'],
+  retry: ['attempts', 'delayMs', 'factor', 'maxDelayMs'],
 } as const);
 
 const OPTION_KEY_SETS = {
@@ -195,6 +255,7 @@ const OPTION_KEY_SETS = {
   addTask: new Set<string>(OPTION_KEYS.addTask),
   addPassThroughTask: new Set<string>(OPTION_KEYS.addPassThroughTask),
   stop: new Set<string>(OPTION_KEYS.stop),
+  retry: new Set<string>(OPTION_KEYS.retry),
 };
 
 /**
@@ -219,6 +280,7 @@ const OPTION_LABELS = {
   addTask: 'addTask()',
   addPassThroughTask: 'addPassThroughTask()',
   stop: 'the stop methods',
+  retry: '`retry`',
 } as const;
 
 /**

@@ -6,6 +6,7 @@ export const ErrorCodes = Object.freeze({
   taskStopped: 'ERR_TASK_STOPPED',
   taskFailed: 'ERR_TASK_FAILED',
   taskNotPending: 'ERR_TASK_NOT_PENDING',
+  taskTimeout: 'ERR_TASK_TIMEOUT',
   workerExited: 'ERR_WORKER_EXITED',
   workerStartup: 'ERR_WORKER_STARTUP',
   workerTaskUnknown: 'ERR_WORKER_TASK_UNKNOWN',
@@ -95,6 +96,26 @@ export class TaskNotPendingError extends BackgroundTaskError {
     );
     this.uid = uid;
     this.reason = reason;
+  }
+}
+
+/**
+ * Fails a task that ran longer than its `timeoutMs` (or the manager's
+ * `taskTimeoutMs`): the reason its `signal` is aborted with, and the
+ * failure its `taskFailed` reports (`message`, and its stack as the
+ * traceback). `result(uid)` rejects, as for every failure, with a
+ * `TaskFailedError` whose `cause` is this error, for the timed-out task and
+ * for the tasks its failure cascades to.
+ */
+export class TaskTimeoutError extends BackgroundTaskError {
+  readonly uid: number;
+  /** The running time the task was allowed, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(uid: number, timeoutMs: number) {
+    super(ErrorCodes.taskTimeout, `Task ${uid} timed out after ${timeoutMs} ms`);
+    this.uid = uid;
+    this.timeoutMs = timeoutMs;
   }
 }
 

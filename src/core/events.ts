@@ -24,6 +24,13 @@ export interface BackgroundTaskManagerEvents {
   /** A task failed, or an upstream task of it failed (same message and traceback). */
   taskFailed: (uid: number, group: TaskGroup | undefined, message: string, traceback: string) => void;
   /**
+   * The `attempt`-th run of a task (1 for its first) failed with `message`
+   * (a throw, a rejection or its timeout) and the task has attempts left:
+   * it is `retrying`, holding no slot, and queues again once its delay is
+   * over.
+   */
+  taskRetrying: (uid: number, group: TaskGroup | undefined, attempt: number, message: string) => void;
+  /**
    * A stop or `shutDown()` moved the task to `stopped`. A stop moves every
    * task it reaches first, then emits one `taskStopped` per task in the
    * order it reached them (its worklist order; `stopAllTasks()` and
@@ -47,6 +54,7 @@ export const MANAGER_EVENT_NAMES: readonly EventName[] = Object.freeze([
   'taskProgress',
   'taskCompleted',
   'taskFailed',
+  'taskRetrying',
   'taskStopped',
   'taskGroupFinished',
   'error',
@@ -67,6 +75,7 @@ export class TypedEmitter {
     taskProgress: [],
     taskCompleted: [],
     taskFailed: [],
+    taskRetrying: [],
     taskStopped: [],
     taskGroupFinished: [],
     error: [],

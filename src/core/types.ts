@@ -18,8 +18,9 @@ export interface TaskContext {
   readonly group: TaskGroup | undefined;
   /**
    * Aborted when the task is stopped (by a `stop*` call or by `shutDown()`)
-   * while it runs, with a {@link TaskStoppedError} as its reason. A stopped
-   * task's outcome is ignored either way; the signal lets the work end early.
+   * while it runs, with a {@link TaskStoppedError} as its reason, or when it
+   * runs past its `timeoutMs`, with a {@link TaskTimeoutError}. The task's
+   * outcome is ignored either way; the signal lets the work end early.
    * In a worker thread the abort arrives as a message: the signal aborts
    * once the task's code lets the thread's event loop run (an `await`).
    */

@@ -31,7 +31,7 @@ const WINDOW = 1024;
 
 /** Zeroed counts. */
 function zeroCounts(): CountsView {
-  return { blocked: 0, queued: 0, running: 0, done: 0, failed: 0, stopped: 0 };
+  return { blocked: 0, queued: 0, running: 0, retrying: 0, done: 0, failed: 0, stopped: 0 };
 }
 
 const isFinal = (state: TaskState): boolean => state === 'done' || state === 'failed' || state === 'stopped';
@@ -103,6 +103,7 @@ export class ManagerModel {
     if (previous !== state) {
       this.#move(context.group, previous, state);
       if (state === 'running') this.#started(record);
+      else if (state === 'retrying') this.#attemptFailed(record);
       else if (isFinal(state)) this.#finished(record, previous);
     } else if (state === 'running' && context.thread !== undefined && record.slot === undefined) {
       this.#openRun(record, this.#workerSlot(context.thread));
@@ -167,6 +168,18 @@ export class ManagerModel {
     return slot;
   }
 
+  /** A failed attempt: its run ends as failed and frees its lane; the task stays pending until it runs again. */
+  #attemptFailed(record: TaskRecord): void {
+    if (record.lane >= 0) this.#lanes[record.lane] = -1;
+    record.lane = -1;
+    if (record.run !== undefined) {
+      record.run.state = 'failed';
+      record.run.end = Date.now();
+    }
+    record.run = undefined;
+    record.slot = undefined;
+  }
+
   #finished(record: TaskRecord, previous: TaskState): void {
     const { uid, group, startedAt, finishedAt } = record.context;
     this.pending.delete(uid);
@@ -206,7 +219,7 @@ export class ManagerModel {
 
   #checkGroupFinished(group: GroupView, at: number | undefined): void {
     const counts = this.groups.get(group);
-    if (counts === undefined || counts.blocked + counts.queued + counts.running > 0) return;
+    if (counts === undefined || counts.blocked + counts.queued + counts.running + counts.retrying > 0) return;
     this.log.push({ seq: this.#seq++, at: at ?? Date.now(), kind: 'groupFinished', group });
   }
 

@@ -47,19 +47,20 @@ export const STREAM_EVENT = 'state';
 export type PhaseView = 'paused' | 'processing' | 'shuttingDown' | 'shutDown';
 
 /** A task's lifecycle state. */
-export type TaskStateView = 'blocked' | 'queued' | 'running' | 'done' | 'failed' | 'stopped';
+export type TaskStateView = 'blocked' | 'queued' | 'running' | 'retrying' | 'done' | 'failed' | 'stopped';
 
 /** A task group as the manager knows it. */
 export type GroupView = string | number;
 
 /**
- * Tasks per state: pending ones now (blocked, queued, running) and finished
- * ones since the manager started (done, failed, stopped).
+ * Tasks per state: pending ones now (blocked, queued, running, retrying)
+ * and finished ones since the manager started (done, failed, stopped).
  */
 export interface CountsView {
   blocked: number;
   queued: number;
   running: number;
+  retrying: number;
   done: number;
   failed: number;
   stopped: number;

@@ -33,7 +33,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   png: 'image/png',
   map: 'application/json; charset=utf-8',
 };
-const STATES = new Set<string>(['blocked', 'queued', 'running', 'done', 'failed', 'stopped']);
+const STATES = new Set<string>(['blocked', 'queued', 'running', 'retrying', 'done', 'failed', 'stopped']);
 
 /** A listening inspector server. */
 export interface RunningServer {

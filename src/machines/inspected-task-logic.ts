@@ -30,7 +30,10 @@ export interface InspectedTaskContext extends TaskInfo {
   /** The `threadId` of the worker thread that runs (or ran) it. */
   readonly thread?: number;
   readonly result?: unknown;
+  /** Its failure; while it is `retrying` (and after, if a later attempt succeeds), the last failed attempt's. */
   readonly error?: { readonly message: string; readonly traceback: string };
+  /** The attempts that failed and were retried, once one has. */
+  readonly retries?: number;
 }
 
 /**
@@ -44,6 +47,8 @@ export type InspectedTaskEvent =
   | { type: 'COMPLETE'; at: number; result: unknown }
   | { type: 'FAIL'; at: number; message: string; traceback: string }
   | { type: 'STOP'; at: number }
+  | { type: 'RETRY'; at: number; attempt: number; message: string; traceback: string }
+  | { type: 'REQUEUE'; at: number }
   | { type: 'WORKER_THREAD'; thread: number }
   | { type: 'PRIORITY'; priority: number };
 
@@ -65,6 +70,10 @@ function withEvent(context: InspectedTaskContext, event: InspectedTaskEvent): In
       return { ...context, finishedAt: event.at, error: { message: event.message, traceback: event.traceback } };
     case 'STOP':
       return { ...context, finishedAt: event.at };
+    case 'RETRY':
+      return { ...context, retries: event.attempt, error: { message: event.message, traceback: event.traceback } };
+    case 'REQUEUE':
+      return { ...context, queuedAt: event.at };
     case 'WORKER_THREAD':
       return { ...context, thread: event.thread };
     case 'PRIORITY':

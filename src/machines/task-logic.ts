@@ -1,11 +1,12 @@
 import type { ActorLogic, Snapshot } from 'xstate';
 import { taskMachine, type TaskEvent, type TaskEventType } from './task-machine.js';
 
-/** The six lifecycle states of a task; the last three are final. */
+/** The seven lifecycle states of a task; the first four are pending, the last three final. */
 export const TaskStates = Object.freeze({
   blocked: 'blocked',
   queued: 'queued',
   running: 'running',
+  retrying: 'retrying',
   done: 'done',
   failed: 'failed',
   stopped: 'stopped',
@@ -72,8 +73,8 @@ export const STATE_NAMES = Object.freeze(Object.keys(TaskStates) as TaskState[])
 export const BLOCKED = 0;
 export const QUEUED = 1;
 export const RUNNING = 2;
-/** Codes below this one are the pending states (blocked, queued, running). */
-export const FIRST_FINAL = 3;
+/** Codes below this one are the pending states (blocked, queued, running, retrying). */
+export const FIRST_FINAL = 4;
 
 /** Task events as small integers, in the order of this list. */
 export const EVENT_NAMES = Object.freeze([
@@ -82,12 +83,16 @@ export const EVENT_NAMES = Object.freeze([
   'COMPLETE',
   'FAIL',
   'STOP',
+  'RETRY',
+  'REQUEUE',
 ] as const satisfies readonly TaskEventType[]);
 export const UNBLOCK = 0;
 export const START = 1;
 export const COMPLETE = 2;
 export const FAIL = 3;
 export const STOP = 4;
+export const RETRY = 5;
+export const REQUEUE = 6;
 
 /** `transitions` by code: `codeTable[state * events + event]` is the next state's code, or -1. */
 const codeTable = Int8Array.from(

@@ -4,13 +4,23 @@ import { setup } from 'xstate';
  * Events that move a task through its lifecycle.
  * - `UNBLOCK`: every upstream task has finished.
  * - `START`: a slot was free and the dispatcher picked the task.
- * - `COMPLETE` / `FAIL`: the callable settled (or an upstream task failed).
+ * - `COMPLETE` / `FAIL`: the callable settled (or an upstream task failed,
+ *   or the task ran past its time limit).
+ * - `RETRY`: the attempt failed and the task has attempts left: it waits
+ *   for its retry delay, holding no slot.
+ * - `REQUEUE`: the retry delay is over: the task queues again.
  * - `STOP`: the task was stopped by a `stop*` call or by shut-down.
  */
 export type TaskEvent =
-  { type: 'UNBLOCK' } | { type: 'START' } | { type: 'COMPLETE' } | { type: 'FAIL' } | { type: 'STOP' };
+  | { type: 'UNBLOCK' }
+  | { type: 'START' }
+  | { type: 'COMPLETE' }
+  | { type: 'FAIL' }
+  | { type: 'STOP' }
+  | { type: 'RETRY' }
+  | { type: 'REQUEUE' };
 
-/** The type of a task event: `UNBLOCK`, `START`, `COMPLETE`, `FAIL` or `STOP`. */
+/** The type of a task event: `UNBLOCK`, `START`, `COMPLETE`, `FAIL`, `STOP`, `RETRY` or `REQUEUE`. */
 export type TaskEventType = TaskEvent['type'];
 
 /**
@@ -21,6 +31,9 @@ export type TaskEventType = TaskEvent['type'];
  * A task starts `blocked` and is unblocked at once when it has no pending
  * upstream task. `FAIL` from `blocked` is the failure cascade of an upstream
  * task. A `queued` task cannot fail: its upstream tasks have all finished.
+ * A failed attempt of a task with attempts left moves it to `retrying`
+ * (not by cascade: a cascade reaches only tasks that never ran), from
+ * where it queues again when its delay is over, unless it is stopped.
  */
 export const taskMachine = setup({
   types: {
@@ -37,7 +50,10 @@ export const taskMachine = setup({
       on: { START: 'running', STOP: 'stopped' },
     },
     running: {
-      on: { COMPLETE: 'done', FAIL: 'failed', STOP: 'stopped' },
+      on: { COMPLETE: 'done', FAIL: 'failed', RETRY: 'retrying', STOP: 'stopped' },
+    },
+    retrying: {
+      on: { REQUEUE: 'queued', STOP: 'stopped' },
     },
     done: { type: 'final' },
     failed: { type: 'final' },

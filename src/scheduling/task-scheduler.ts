@@ -1,6 +1,7 @@
 import type { AnyActorRef } from 'xstate';
 import { epochNow } from '../core/latency-window.js';
-import { TaskNotPendingError, TaskStoppedError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import { TaskNotPendingError, TaskStoppedError, TaskTimeoutError } from '../core/errors.js';
 import type { TypedEmitter } from '../core/events.js';
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
 import { isThenable } from '../core/values.js';
@@ -13,6 +14,8 @@ import {
   FAIL,
   FIRST_FINAL,
   nextStateCode,
+  REQUEUE,
+  RETRY,
   RUNNING,
   START,
   STATE_NAMES,
@@ -31,6 +34,11 @@ import { ReadyQueue } from './ready-queue.js';
 import { RunningTaskContext } from './task-context.js';
 import { TaskStats, type ManagerStats } from './task-stats.js';
 import { TaskTable } from './task-table.js';
+import { TaskRetries, type RetryPolicy } from './task-retries.js';
+import { TaskTimeouts } from './task-timeouts.js';
+
+/** How a task's work reports its end: its result, or what it threw. */
+type Settle = (ok: boolean, value: unknown) => void;
 import { NONE, PASS_THROUGH, TaskStore, type TaskWork } from './task-store.js';
 
 /** What the manager gives its scheduler. */
@@ -42,6 +50,12 @@ export interface TaskSchedulerOptions {
   readonly workers: WorkerRunner | undefined;
   /** Makes the task a live actor (inspection on); otherwise tasks stay persisted snapshots. */
   readonly liveActor: ((info: TaskInfo) => AnyActorRef) | undefined;
+  /** The running-time limit of a task without one of its own, in ms; `Infinity` for none. */
+  readonly taskTimeoutMs: number;
+  /** How a task without a policy of its own is retried; `undefined` for not at all. */
+  readonly retry: RetryPolicy | undefined;
+  /** Where the timers of timeouts and retry delays come from. */
+  readonly clock: Clock;
 }
 
 /**
@@ -73,14 +87,20 @@ export class TaskScheduler {
   #idleWaiters: Array<() => void> = [];
   /** Created by the first `result()` or `whenGroupFinished()` that waits: until then nothing is kept per task. */
   #waiters: OutcomeWaiters | undefined;
+  /** Created with the first running-time limit (the manager's, or a task's own): until then tasks start no timer. */
+  #timeouts: TaskTimeouts | undefined;
+  /** Created with the first retry policy (the manager's, or a task's own): until then no failure is retried. */
+  #retries: TaskRetries | undefined;
 
   constructor(options: TaskSchedulerOptions) {
     this.#options = options;
     this.#finished = new FinishedHistory(options.finishedTaskHistory);
     this.#actors = options.liveActor === undefined ? undefined : new Map();
+    if (options.taskTimeoutMs !== Infinity) this.#timeouts = new TaskTimeouts(options.clock, options.taskTimeoutMs);
+    if (options.retry !== undefined) this.#retries = new TaskRetries(options.clock, options.retry);
   }
 
-  /** Pending tasks (blocked, queued or running). */
+  /** Pending tasks (blocked, queued, running or retrying). */
   get pendingCount(): number {
     return this.#pending.size;
   }
@@ -90,7 +110,12 @@ export class TaskScheduler {
     return this.#stats.read(phase, this.#options.maxThreads, this.#busy);
   }
 
-  /** Adds a validated task and returns its uid; it starts later, never inside this call. */
+  /**
+   * Adds a validated task and returns its uid; it starts later, never inside
+   * this call. `timeoutMs`: its own running-time limit (`Infinity`: none),
+   * or `undefined` for the manager's; `retry`: its own retry policy, or
+   * `undefined` for the manager's.
+   */
   add(
     work: TaskWork,
     priority: number,
@@ -98,6 +123,8 @@ export class TaskScheduler {
     upstreamTaskIds: readonly number[] | undefined,
     args: readonly unknown[] | undefined,
     kwargs: TaskKwargs | undefined,
+    timeoutMs?: number,
+    retry?: RetryPolicy,
   ): number {
     const store = this.#store;
     // Growing the store is all that can fail here, and it happens first: a refused add skips no id.
@@ -106,6 +133,12 @@ export class TaskScheduler {
     const slot = store.allocate(uid, work, priority, args, kwargs);
     if (upstreamTaskIds !== undefined) this.#link(slot, uid, upstreamTaskIds);
     this.#pending.set(uid, slot);
+    if (timeoutMs !== undefined) {
+      (this.#timeouts ??= new TaskTimeouts(this.#options.clock, this.#options.taskTimeoutMs)).limit(uid, timeoutMs);
+    }
+    if (retry !== undefined) {
+      (this.#retries ??= new TaskRetries(this.#options.clock, this.#options.retry)).policy(uid, retry);
+    }
     if (group !== undefined) this.#groups.join(slot, group);
     this.#counts[BLOCKED] = (this.#counts[BLOCKED] as number) + 1;
     const groupCounts = group === undefined ? undefined : store.groupEntry(slot)?.counts;
@@ -286,15 +319,43 @@ export class TaskScheduler {
     this.#busy++;
     if (this.#options.events.listens('taskStarted') && !this.#announceStart(slot)) return;
     const work = store.work(slot);
+    const settle = this.#timeouts !== undefined && work !== PASS_THROUGH ? this.#armTimeout(slot) : undefined;
     if (work === PASS_THROUGH) {
       queueMicrotask(() => {
         this.#settle(slot, true, kwargs);
       });
     } else if (work instanceof WorkerTask) {
-      this.#runOnWorker(slot, work.name, kwargs);
+      this.#runOnWorker(slot, work.name, kwargs, settle);
     } else if (work !== undefined) {
-      this.#runOnMainThread(slot, work, kwargs);
+      this.#runOnMainThread(slot, work, kwargs, settle);
     }
+  }
+
+  /**
+   * Arms the running-time limit of the task in `slot`, if it has one, and
+   * returns how its work must report its end: once the limit has passed,
+   * that run is abandoned (the task has failed, or runs again), so its end
+   * only frees its slot. `undefined` when no limit applies.
+   */
+  #armTimeout(slot: number): Settle | undefined {
+    const uid = this.#store.uid(slot);
+    let abandoned = false;
+    const armed = (this.#timeouts as TaskTimeouts).arm(uid, (ms) => {
+      abandoned = true;
+      this.#timedOut(slot, uid, ms);
+    });
+    if (!armed) return undefined;
+    return (ok, value) => {
+      if (!abandoned) this.#settle(slot, ok, value);
+      else this.#abandonedRunEnded(uid);
+    };
+  }
+
+  /** The work of a timed-out run of task `uid` has ended: its slot is free, its outcome ignored. */
+  #abandonedRunEnded(uid: number): void {
+    this.#busy--;
+    this.#stats.ended(uid, false);
+    this.#dispatch();
   }
 
   /** Emits `taskStarted`; returns false when a listener stopped the task: its work then never runs. */
@@ -309,7 +370,7 @@ export class TaskScheduler {
     return false;
   }
 
-  #runOnWorker(slot: number, name: string, kwargs: TaskKwargs): void {
+  #runOnWorker(slot: number, name: string, kwargs: TaskKwargs, settle: Settle | undefined): void {
     const store = this.#store;
     const uid = store.uid(slot);
     const actor = this.#actors?.get(slot);
@@ -319,9 +380,11 @@ export class TaskScheduler {
       name,
       args: store.args(slot) ?? [],
       kwargs,
-      settle: (ok, value) => {
-        this.#settle(slot, ok, value);
-      },
+      settle:
+        settle ??
+        ((ok, value) => {
+          this.#settle(slot, ok, value);
+        }),
       progress: (value) => {
         this.#progress(uid, value);
       },
@@ -330,7 +393,18 @@ export class TaskScheduler {
     store.setContext(slot, job);
   }
 
-  #runOnMainThread(slot: number, run: Exclude<TaskRunnable, WorkerTask>, kwargs: TaskKwargs): void {
+  /** Reports the end of the work in `slot`, through its guard if it has one (see {@link #armTimeout}). */
+  #ended(slot: number, settle: Settle | undefined, ok: boolean, value: unknown): void {
+    if (settle === undefined) this.#settle(slot, ok, value);
+    else settle(ok, value);
+  }
+
+  #runOnMainThread(
+    slot: number,
+    run: Exclude<TaskRunnable, WorkerTask>,
+    kwargs: TaskKwargs,
+    settle: Settle | undefined,
+  ): void {
     const store = this.#store;
     let result: unknown;
     try {
@@ -340,7 +414,7 @@ export class TaskScheduler {
       result = args === undefined ? run.call(context, kwargs) : run.call(context, ...args, kwargs);
     } catch (error) {
       queueMicrotask(() => {
-        this.#settle(slot, false, error);
+        this.#ended(slot, settle, false, error);
       });
       return;
     }
@@ -348,15 +422,15 @@ export class TaskScheduler {
       // Promise.resolve guards against thenables that throw or call back twice; a native promise passes as is.
       Promise.resolve(result).then(
         (value) => {
-          this.#settle(slot, true, value);
+          this.#ended(slot, settle, true, value);
         },
         (error: unknown) => {
-          this.#settle(slot, false, error);
+          this.#ended(slot, settle, false, error);
         },
       );
     } else {
       queueMicrotask(() => {
-        this.#settle(slot, true, result);
+        this.#ended(slot, settle, true, result);
       });
     }
   }
@@ -377,7 +451,7 @@ export class TaskScheduler {
     store.setContext(slot, undefined);
     if (store.state(slot) === RUNNING) {
       if (ok) this.#complete(slot, value);
-      else this.#fail(slot, value);
+      else this.#attemptFailed(slot, value);
     } else {
       // Stopped while it ran: its outcome is ignored (§16), only its slot is freed.
       store.free(slot);
@@ -411,6 +485,53 @@ export class TaskScheduler {
     if (groupEmptied) events.emit('taskGroupFinished', group as TaskGroup);
   }
 
+  /**
+   * The running task `uid` reached its time limit: the attempt fails (the
+   * task fails, cascading like any other failure, or is retried), then its
+   * work is told to end. That run is abandoned (see {@link #armTimeout}):
+   * its work keeps its thread's slot until it really ends, and its outcome
+   * is then ignored.
+   */
+  #timedOut(slot: number, uid: number, ms: number): void {
+    const store = this.#store;
+    // The timer is cleared whenever the task finishes: it can only fire on the running task.
+    const error = new TaskTimeoutError(uid, ms);
+    const context = store.context(slot);
+    store.setContext(slot, undefined);
+    this.#attemptFailed(slot, error);
+    // Cancel the running work as a stop does: a main-thread task's signal aborts; a worker task's aborts in its
+    // thread, which is replaced if the task has not ended `killAfterMs` later.
+    context?.cancel(error);
+  }
+
+  /** An attempt of the running task in `slot` failed: it is retried if it has attempts left, else it fails. */
+  #attemptFailed(slot: number, error: unknown): void {
+    const attempt = this.#retries === undefined ? 0 : this.#retries.failed(this.#store.uid(slot));
+    if (attempt === 0) this.#fail(slot, error);
+    else this.#retry(slot, attempt, error);
+  }
+
+  /**
+   * The task in `slot` waits, holding no slot, for its next attempt; then
+   * it queues again by its priority and uid. `taskRetrying` comes once its
+   * timer is set, so a listener that stops the task clears it.
+   */
+  #retry(slot: number, attempt: number, error: unknown): void {
+    const store = this.#store;
+    const uid = store.uid(slot);
+    const failure = describeFailure(error);
+    this.#step(slot, RETRY, { attempt, ...failure });
+    // The run has ended: the next one gets its whole limit again.
+    this.#timeouts?.disarm(uid);
+    (this.#retries as TaskRetries).wait(uid, attempt, () => {
+      this.#step(slot, REQUEUE);
+      this.#stats.queued(uid);
+      this.#ready.push(slot);
+      this.scheduleDispatch();
+    });
+    this.#options.events.emit('taskRetrying', uid, store.group(slot), attempt, failure.message);
+  }
+
   /** Fails `slot` and, breadth first, every pending task downstream of it (§10, contract F1). */
   #fail(slot: number, error: unknown): void {
     const failure = describeFailure(error);
@@ -419,8 +540,8 @@ export class TaskScheduler {
     const store = this.#store;
     const cascade = new Worklist(store);
     cascade.add(slot, store.uid(slot));
-    // result() rejects with the thrown value as `cause` only when it was thrown on this thread.
-    const cause = { local: !(store.work(slot) instanceof WorkerTask), error };
+    // result() rejects with the thrown value as `cause` only when it was thrown on this thread (a timeout always is).
+    const cause = { local: error instanceof TaskTimeoutError || !(store.work(slot) instanceof WorkerTask), error };
     let finishedGroups: Set<TaskGroup> | undefined;
     for (let i = 0; i < cascade.length; i++) {
       const failed = cascade.slots[i] as number;
@@ -515,7 +636,10 @@ export class TaskScheduler {
    */
   #forget(slot: number, workRunning: boolean): void {
     const store = this.#store;
-    this.#finished.remember(store.uid(slot), STATE_NAMES[store.state(slot)] as TaskState);
+    const uid = store.uid(slot);
+    this.#timeouts?.forget(uid);
+    this.#retries?.forget(uid);
+    this.#finished.remember(uid, STATE_NAMES[store.state(slot)] as TaskState);
     if (workRunning) store.release(slot);
     else store.free(slot);
   }
@@ -562,6 +686,10 @@ function inspectedEvent(event: number, value: unknown): InspectedTaskEvent {
       return { type: 'COMPLETE', at, result: value };
     case FAIL:
       return { type: 'FAIL', at, ...(value as FailureReport) };
+    case RETRY:
+      return { type: 'RETRY', at, ...(value as FailureReport & { attempt: number }) };
+    case REQUEUE:
+      return { type: 'REQUEUE', at };
     default:
       return { type: 'STOP', at };
   }

@@ -4,8 +4,8 @@ import type { ManagerPhase } from '../machines/manager-machine.js';
 import { STATE_NAMES, type TaskState } from '../machines/task-logic.js';
 
 /**
- * Tasks per state: pending ones now (blocked, queued, running) and finished
- * ones since the manager started (done, failed, stopped).
+ * Tasks per state: pending ones now (blocked, queued, running, retrying)
+ * and finished ones since the manager started (done, failed, stopped).
  */
 export type TaskCounts = Record<TaskState, number>;
 
@@ -118,8 +118,9 @@ function named(counts: StateCounts): TaskCounts {
     blocked: counts[0] as number,
     queued: counts[1] as number,
     running: counts[2] as number,
-    done: counts[3] as number,
-    failed: counts[4] as number,
-    stopped: counts[5] as number,
+    retrying: counts[3] as number,
+    done: counts[4] as number,
+    failed: counts[5] as number,
+    stopped: counts[6] as number,
   };
 }

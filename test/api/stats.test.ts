@@ -3,7 +3,7 @@ import { BackgroundTaskManager, workerTask } from '../../src/index.js';
 import { GROUP_STATS_LIMIT } from '../../src/scheduling/task-stats.js';
 import { controlled, settle } from '../helpers.js';
 
-const zero = { blocked: 0, queued: 0, running: 0, done: 0, failed: 0, stopped: 0 };
+const zero = { blocked: 0, queued: 0, running: 0, retrying: 0, done: 0, failed: 0, stopped: 0 };
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
 
 describe('manager.stats()', () => {

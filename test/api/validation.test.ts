@@ -40,7 +40,7 @@ describe('bad input: a clear error at the call, nothing queued is lost', () => {
     const manager = create({}) as unknown as Record<'on' | 'off', (event: unknown, listener: () => void) => void>;
     const listener = (): void => undefined;
     const valid =
-      "Valid: 'taskStarted', 'taskProgress', 'taskCompleted', 'taskFailed', 'taskStopped', 'taskGroupFinished', 'error'.";
+      "Valid: 'taskStarted', 'taskProgress', 'taskCompleted', 'taskFailed', 'taskRetrying', 'taskStopped', 'taskGroupFinished', 'error'.";
     expect(() => {
       manager.on('taskComplete', listener);
     }).toThrow(new TypeError(`Unknown event: 'taskComplete'. Did you mean 'taskCompleted'? ${valid}`));
@@ -59,13 +59,14 @@ describe('bad input: a clear error at the call, nothing queued is lost', () => {
     expect(() => create({ maxThread: 2 } as never)).toThrow(
       new TypeError(
         "Unknown option of new BackgroundTaskManager(): 'maxThread'. Did you mean 'maxThreads'? Valid: " +
-          "'startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'killAfterMs', 'finishedTaskHistory', 'inspect'.",
+          "'startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'killAfterMs', 'finishedTaskHistory', 'inspect', 'taskTimeoutMs', 'retry', 'clock'.",
       ),
     );
     const manager = create({ maxThreads: 1 });
     const events = record(manager);
     const kept = manager.addTask(() => 'kept', { group: 'g' });
-    const addTaskKeys = "Valid: 'priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs'.";
+    const addTaskKeys =
+      "Valid: 'priority', 'group', 'upstreamTaskIds', 'taskArgs', 'taskKwargs', 'timeoutMs', 'retry'.";
     expect(() => manager.addTask(() => 1, { priorty: 5 } as never)).toThrow(
       new TypeError(`Unknown option of addTask(): 'priorty'. Did you mean 'priority'? ${addTaskKeys}`),
     );

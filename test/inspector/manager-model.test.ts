@@ -11,6 +11,7 @@ import {
   type InspectedTaskSnapshot,
 } from '../../src/machines/inspected-task-logic.js';
 import type { TaskState } from '../../src/machines/task-logic.js';
+import { FakeClock } from '../fake-clock.js';
 
 function snapshot(value: TaskState, context: Partial<InspectedTaskContext> & { uid: number }): InspectedTaskSnapshot {
   return {
@@ -135,5 +136,47 @@ describe('inspectedTaskLogic', () => {
     const state = snapshot('queued', { uid: 1 });
     expect(inspectedTaskLogic.getPersistedSnapshot(state)).toBe(state);
     expect(inspectedTaskLogic.restoreSnapshot?.(state, {} as never)).toBe(state);
+  });
+});
+
+describe('ManagerModel of a task that is retried', () => {
+  it('counts it as retrying while it waits, ends its failed run in the task stream, and shows its last failure', async () => {
+    const clock = new FakeClock();
+    const view = model();
+    const values: string[] = [];
+    const manager = new BackgroundTaskManager({
+      startProcessing: true,
+      clock,
+      inspect: (event) => {
+        if (event.type !== '@xstate.snapshot' || (event.actorRef as AnyActorRef).id !== 'task-0') return;
+        const taskSnapshot = event.snapshot as InspectedTaskSnapshot;
+        values.push(taskSnapshot.value);
+        view.taskSnapshot(taskSnapshot);
+      },
+    });
+    let calls = 0;
+    const uid = manager.addTask(
+      () => {
+        calls++;
+        if (calls === 1) throw new Error('first run failed');
+        return 'second run';
+      },
+      { group: 'g', retry: { attempts: 2, delayMs: 5 } },
+    );
+    await new Promise((resolve) => manager.on('taskRetrying', resolve));
+    expect(view.counts.retrying).toBe(1);
+    expect(view.pending.get(uid)?.context).toMatchObject({ retries: 1, error: { message: 'first run failed' } });
+    expect(view.slots.get('main-0')?.runs.toArray()).toMatchObject([{ uid, state: 'failed' }]);
+    clock.advance(5);
+    await manager.onIdle();
+    expect(values).toEqual(['blocked', 'queued', 'running', 'retrying', 'queued', 'running', 'done']);
+    expect(view.counts).toMatchObject({ retrying: 0, done: 1 });
+    expect(
+      view.slots
+        .get('main-0')
+        ?.runs.toArray()
+        .map((run) => run.state),
+    ).toEqual(['failed', 'done']);
+    await manager.shutDown();
   });
 });

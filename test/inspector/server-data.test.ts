@@ -81,10 +81,10 @@ describe('inspector server: what the routes show', () => {
       phase: 'processing',
       maxThreads: 8,
       busyThreads: 0,
-      counts: { blocked: 0, queued: 0, running: 0, done: 4, failed: 2, stopped: 0 },
+      counts: { blocked: 0, queued: 0, running: 0, retrying: 0, done: 4, failed: 2, stopped: 0 },
       groups: {
-        g: { blocked: 0, queued: 0, running: 0, done: 4, failed: 0, stopped: 0 },
-        h: { blocked: 0, queued: 0, running: 0, done: 0, failed: 2, stopped: 0 },
+        g: { blocked: 0, queued: 0, running: 0, retrying: 0, done: 4, failed: 0, stopped: 0 },
+        h: { blocked: 0, queued: 0, running: 0, retrying: 0, done: 0, failed: 2, stopped: 0 },
       },
     });
     expect(view?.runMs.p50).toEqual(expect.any(Number));
@@ -204,7 +204,7 @@ describe('inspector server: what the routes show', () => {
     const machines = await get<MachinesView>('/api/machines');
     expect(machines.task).toMatchObject({ id: 'task', initial: 'blocked', finals: ['done', 'failed', 'stopped'] });
     expect(machines.task.transitions).toContainEqual({ from: 'running', event: 'COMPLETE', to: 'done' });
-    expect(machines.task.transitions).toHaveLength(8);
+    expect(machines.task.transitions).toHaveLength(11);
     expect(machines.manager.states).toEqual(['paused', 'processing', 'shuttingDown', 'shutDown']);
     expect(machines.manager.transitions).toContainEqual({
       from: 'shuttingDown',

@@ -70,7 +70,15 @@ describe('inspector at scale', () => {
     expect(inspector.hub.faults).toBe(0);
 
     const view = last.managers[0];
-    expect(view?.counts).toEqual({ blocked: 0, queued: 0, running: 0, done: TASKS, failed: 0, stopped: 0 });
+    expect(view?.counts).toEqual({
+      blocked: 0,
+      queued: 0,
+      running: 0,
+      retrying: 0,
+      done: TASKS,
+      failed: 0,
+      stopped: 0,
+    });
     expect(view?.graph).toMatchObject({ truncated: true, cap: 300 });
     expect(view?.graph.nodes).toHaveLength(300);
     expect(view?.events).toHaveLength(LOG_SIZE);

@@ -2,6 +2,7 @@ import { createTestModel, type TestPath } from '@xstate/graph';
 import type { AnyStateMachine, EventObject, Snapshot } from 'xstate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackgroundTaskManager, managerMachine, taskMachine, type TaskState } from '../../src/index.js';
+import { FakeClock } from '../fake-clock.js';
 import { controlled, record, settle, type RecordedEvent } from '../helpers.js';
 
 type AnyPath = TestPath<Snapshot<unknown> & { value: unknown }, EventObject>;
@@ -66,20 +67,34 @@ function expectFullCoverage(name: string, machine: AnyStateMachine, paths: reado
 /**
  * Drives one task T of a real manager through its lifecycle with real calls.
  * T has one upstream task U (so it starts blocked) and runs alone (maxThreads 1).
+ * On a path that retries, T may run twice (`retry: { attempts: 2 }`): its
+ * first failure retries it, its second fails it; otherwise it has no retry.
  */
 class TaskDriver {
-  readonly manager = new BackgroundTaskManager({ startProcessing: true, maxThreads: 1 });
+  readonly clock = new FakeClock();
+  readonly manager = new BackgroundTaskManager({ startProcessing: true, maxThreads: 1, clock: this.clock });
   readonly events: RecordedEvent[] = record(this.manager);
+  readonly retrying: unknown[][] = [];
   readonly upstream = controlled();
   readonly target = controlled();
+  readonly #retries: boolean;
   upstreamUid = -1;
   uid = -1;
   /** The state T was in when the path failed it: `blocked` (its upstream task failed) or `running` (its own). */
   failedFrom: TaskState | undefined;
 
+  constructor(retries: boolean) {
+    this.#retries = retries;
+    this.manager.on('taskRetrying', (...args) => this.retrying.push(args));
+  }
+
   async init(): Promise<void> {
     this.upstreamUid = this.manager.addTask(this.upstream.run, { group: 'up' });
-    this.uid = this.manager.addTask(this.target.run, { group: 't', upstreamTaskIds: [this.upstreamUid] });
+    this.uid = this.manager.addTask(this.target.run, {
+      group: 't',
+      upstreamTaskIds: [this.upstreamUid],
+      ...(this.#retries ? { retry: { attempts: 2, delayMs: 10 } } : {}),
+    });
     await settle();
     // U runs; pause so that T, once unblocked, waits in the queue for START.
     this.manager.pauseProcessing();
@@ -101,17 +116,30 @@ class TaskDriver {
     START: async () => {
       this.manager.startProcessing();
       await settle();
-      expect(this.target.calls[0]).toEqual([{ fromUpstream: true }]);
+      expect(this.target.calls.at(-1)).toEqual([{ fromUpstream: true }]);
     },
     COMPLETE: async () => {
-      this.target.resolve(0, 'result');
+      this.target.resolve(this.target.calls.length - 1, 'result');
       await settle();
     },
     FAIL: async () => {
       // From blocked, the failure is the upstream task's, cascading; from running, T's own.
       this.failedFrom = this.state();
       if (this.failedFrom === 'blocked') this.upstream.reject(0, new Error('upstream failed'));
-      else this.target.reject(0, new Error('task failed'));
+      else this.target.reject(this.target.calls.length - 1, new Error('task failed'));
+      await settle();
+    },
+    RETRY: async () => {
+      // Paused, so that T waits in the queue for START once its delay is over.
+      this.manager.pauseProcessing();
+      this.target.reject(this.target.calls.length - 1, new Error('attempt failed'));
+      await settle();
+    },
+    REQUEUE: async () => {
+      this.clock.advance(9);
+      await settle();
+      expect(this.state()).toBe('retrying');
+      this.clock.advance(1);
       await settle();
     },
     STOP: async () => {
@@ -127,12 +155,20 @@ class TaskDriver {
     },
     queued: () => {
       expect(this.state()).toBe('queued');
-      expect(this.target.calls).toHaveLength(0);
+      // Queued first, or again after a failed attempt.
+      expect(this.target.calls).toHaveLength(this.retrying.length);
       expect(this.eventsOfTask()).toEqual([]);
     },
     running: () => {
       expect(this.state()).toBe('running');
-      expect(this.target.calls).toHaveLength(1);
+      expect(this.target.calls).toHaveLength(1 + this.retrying.length);
+      expect(this.eventsOfTask()).toEqual([]);
+    },
+    retrying: () => {
+      expect(this.state()).toBe('retrying');
+      expect(this.retrying).toEqual([[this.uid, 't', 1, 'attempt failed']]);
+      expect(this.manager.stats().busyThreads).toBe(0);
+      expect(this.clock.pending).toBe(1);
       expect(this.eventsOfTask()).toEqual([]);
     },
     done: () => {
@@ -146,11 +182,12 @@ class TaskDriver {
       const own = this.failedFrom === 'running';
       expect(this.failedFrom).toMatch(/^(blocked|running)$/);
       expect(this.eventsOfTask()).toEqual([['taskFailed', this.uid, 't', own ? 'task failed' : 'upstream failed']]);
-      expect(this.target.calls).toHaveLength(own ? 1 : 0);
+      expect(this.target.calls).toHaveLength(own ? 1 + this.retrying.length : 0);
       expect(this.events.at(-1)).toEqual(['taskGroupFinished', 't']);
     },
     stopped: () => {
       expect(this.state()).toBe('stopped');
+      expect(this.clock.pending).toBe(0); // a stop while retrying clears its timer
       expect(this.eventsOfTask()).toEqual([]);
       expect(this.events.filter((event) => event[0] === 'taskGroupFinished' && event[1] === 't')).toEqual([]);
     },
@@ -165,7 +202,7 @@ describe('task lifecycle machine: every path replayed on a real manager', () => 
   });
 
   it.each(paths.map((path) => [path.description, path]))('%s', async (_description, path) => {
-    const driver = new TaskDriver();
+    const driver = new TaskDriver(path.steps.some((step) => step.event.type === 'RETRY'));
     await driver.init();
     try {
       await path.test({

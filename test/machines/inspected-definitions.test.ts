@@ -7,7 +7,8 @@ import { deferred } from '../helpers.js';
 const taskLifecycle = {
   blocked: { UNBLOCK: 'queued', FAIL: 'failed', STOP: 'stopped' },
   queued: { START: 'running', STOP: 'stopped' },
-  running: { COMPLETE: 'done', FAIL: 'failed', STOP: 'stopped' },
+  running: { COMPLETE: 'done', FAIL: 'failed', RETRY: 'retrying', STOP: 'stopped' },
+  retrying: { REQUEUE: 'queued', STOP: 'stopped' },
   done: {},
   failed: {},
   stopped: {},

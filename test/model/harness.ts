@@ -20,9 +20,11 @@ import {
   TaskFailedError,
   TaskNotPendingError,
   TaskStoppedError,
+  TaskTimeoutError,
   type TaskContext,
   type TaskGroup,
 } from '../../src/index.js';
+import { FakeClock } from '../fake-clock.js';
 import { deferred, settle, type Deferred } from '../helpers.js';
 import { captureProcessFaults } from './process-faults.js';
 import {
@@ -30,6 +32,8 @@ import {
   type Invocation,
   type ModelBehaviour,
   type ModelEvent,
+  type ModelRetry,
+  type ModelTimeout,
   type PromiseOutcome,
 } from './reference-model.js';
 
@@ -38,26 +42,46 @@ type StopFlags = { stopUpstream: boolean; stopDownstream: boolean };
 /** The real manager, with callables whose completion the commands control. */
 export class RealSystem {
   readonly manager: BackgroundTaskManager;
+  /** The manager's clock, which the sleeping callables use too. */
+  readonly clock = new FakeClock();
   readonly events: ModelEvent[] = [];
   readonly invocations: Invocation[] = [];
   readonly listenerOutcomes: string[] = [];
   readonly idleResolved: number[] = [];
   readonly promiseOutcomes: PromiseOutcome[] = [];
-  readonly #unsettled = new Map<number, Deferred>();
+  /** The unsettled runs of each task, oldest first. */
+  readonly #unsettled = new Map<number, Deferred[]>();
   readonly #behaviours = new Map<number, ModelBehaviour>();
   #tasksAdded = 0;
   #idleCalls = 0;
   #promiseCalls = 0;
 
-  constructor(maxThreads: number, startProcessing: boolean, finishedTaskHistory: number) {
-    this.manager = new BackgroundTaskManager({ maxThreads, startProcessing, finishedTaskHistory });
+  constructor(
+    maxThreads: number,
+    startProcessing: boolean,
+    finishedTaskHistory: number,
+    taskTimeoutMs: number,
+    retry: ModelRetry | undefined,
+  ) {
+    const clock = this.clock;
+    this.manager = new BackgroundTaskManager({
+      maxThreads,
+      startProcessing,
+      finishedTaskHistory,
+      taskTimeoutMs,
+      clock,
+      ...(retry === undefined ? {} : { retry }),
+    });
     this.manager.on('taskStarted', (uid, group) => this.events.push({ type: 'taskStarted', uid, group }));
     this.manager.on('taskStopped', (uid, group) => this.events.push({ type: 'taskStopped', uid, group }));
+    this.manager.on('taskRetrying', (uid, group, attempt, message) =>
+      this.events.push({ type: 'taskRetrying', uid, group, attempt, message }),
+    );
     this.manager.on('taskCompleted', (uid, group, result) =>
       this.events.push({ type: 'taskCompleted', uid, group, result }),
     );
     this.manager.on('taskFailed', (uid, group, message, traceback) =>
-      this.events.push({ type: 'taskFailed', uid, group, message, traceback }),
+      this.events.push({ type: 'taskFailed', uid, group, message, traceback: modelTraceback(traceback) }),
     );
     this.manager.on('taskGroupFinished', (group) => this.events.push({ type: 'taskGroupFinished', group }));
     this.manager.on('error', (error) => {
@@ -67,17 +91,33 @@ export class RealSystem {
 
   /**
    * The callable of every non-pass-through task: records its call, then
-   * returns or throws at once, or returns a promise the test settles later.
+   * returns or throws at once, or returns a promise that the test settles
+   * later or the clock resolves; one that honours the signal rejects when
+   * it aborts.
    */
   readonly #callable = ((system: RealSystem) =>
     function (this: TaskContext, ...args: unknown[]): unknown {
       const kwargs = args.pop() as Record<string, unknown>;
-      system.invocations.push({ uid: this.uid, args, kwargs: { ...kwargs } });
-      const behaviour = system.#behaviours.get(this.uid) ?? { kind: 'promise' };
+      const uid = this.uid;
+      system.invocations.push({ uid, args, kwargs: { ...kwargs } });
+      const behaviour = system.#behaviours.get(uid) ?? { kind: 'promise' };
       if (behaviour.kind === 'value') return behaviour.value;
       if (behaviour.kind === 'throw') throw behaviour.error;
       const settled = deferred();
-      system.#unsettled.set(this.uid, settled);
+      let timer: unknown;
+      if (behaviour.kind === 'sleep') {
+        timer = system.clock.setTimeout(() => {
+          settled.resolve(behaviour.value);
+        }, behaviour.ms);
+      } else system.#unsettled.set(uid, [...(system.#unsettled.get(uid) ?? []), settled]);
+      if (behaviour.honoursSignal === true) {
+        const signal = this.signal;
+        signal.addEventListener('abort', () => {
+          system.clock.clearTimeout(timer);
+          system.#forget(uid, settled);
+          settled.reject(signal.reason);
+        });
+      }
       return settled.promise;
     })(this);
 
@@ -134,6 +174,10 @@ export class RealSystem {
     this.manager.stopAllTasks();
   }
 
+  advance(ms: number): void {
+    this.clock.advance(ms);
+  }
+
   pauseProcessing(): void {
     this.manager.pauseProcessing();
   }
@@ -159,7 +203,7 @@ export class RealSystem {
   }
 
   unsettled(): number[] {
-    return [...this.#unsettled.keys()].sort((a, b) => a - b);
+    return [...this.#unsettled].flatMap(([uid, runs]) => runs.map(() => uid)).sort((a, b) => a - b);
   }
 
   get taskCount(): number {
@@ -167,18 +211,37 @@ export class RealSystem {
   }
 
   #take(uid: number): Deferred {
-    const settled = this.#unsettled.get(uid);
+    const settled = this.#unsettled.get(uid)?.[0];
     if (settled === undefined) throw new Error(`harness: task ${uid} is not unsettled`);
-    this.#unsettled.delete(uid);
+    this.#forget(uid, settled);
     return settled;
   }
+
+  #forget(uid: number, run: Deferred): void {
+    const left = (this.#unsettled.get(uid) ?? []).filter((other) => other !== run);
+    if (left.length === 0) this.#unsettled.delete(uid);
+    else this.#unsettled.set(uid, left);
+  }
+}
+
+/**
+ * A timeout's traceback is its error's stack, made inside the manager: the
+ * model states its first line, which names the error and its message.
+ */
+function modelTraceback(traceback: string): string {
+  return traceback.startsWith('TaskTimeoutError: ') ? (traceback.split('\n')[0] as string) : traceback;
 }
 
 /** A rejection of `result()` / `whenGroupFinished()` as the model states it; anything else is a harness failure. */
 function rejection(call: number, error: unknown): PromiseOutcome {
   if (error instanceof TaskFailedError && error.code === ErrorCodes.taskFailed) {
-    const { uid, message, traceback } = error;
-    return { call, settled: 'failed', uid, message, traceback, cause: 'cause' in error ? error.cause : 'no cause' };
+    const { uid, message } = error;
+    const traceback = modelTraceback(error.traceback);
+    const cause: unknown = 'cause' in error ? error.cause : 'no cause';
+    if (!(cause instanceof TaskTimeoutError)) return { call, settled: 'failed', uid, message, traceback, cause };
+    if (cause.code !== ErrorCodes.taskTimeout || cause.message !== message) throw new Error('harness: bad timeout');
+    const timeout: ModelTimeout = { timedOut: cause.uid, ms: cause.timeoutMs };
+    return { call, settled: 'failed', uid, message, traceback, cause: timeout };
   }
   if (error instanceof TaskStoppedError && error.code === ErrorCodes.taskStopped) {
     return { call, settled: 'stopped', uid: error.uid, group: error.group };
@@ -200,6 +263,8 @@ interface AddSpec {
   readonly upstream: readonly UpstreamPick[];
   readonly args: readonly number[];
   readonly kwargs: Readonly<Record<string, number>> | undefined;
+  readonly timeoutMs: number | undefined;
+  readonly retry: ModelRetry | undefined;
 }
 
 function resolveUpstream(picks: readonly UpstreamPick[], taskCount: number): number[] {
@@ -245,7 +310,9 @@ type Action =
 
 /** Every side gets its own copy of a returned value, as two independent callables would make. */
 function ownBehaviour(behaviour: ModelBehaviour): ModelBehaviour {
-  return behaviour.kind === 'value' ? { kind: 'value', value: structuredClone(behaviour.value) } : behaviour;
+  return behaviour.kind === 'value' || behaviour.kind === 'sleep'
+    ? { ...behaviour, value: structuredClone(behaviour.value) }
+    : behaviour;
 }
 
 /** The calls the model and the real system share, so one function applies an action to either. */
@@ -272,6 +339,8 @@ function applyTo(target: Target, action: Action, taskCount: number): string {
       return outcome(() =>
         target.addTask({
           ...addOptions(action.spec, taskCount),
+          ...(action.spec.timeoutMs === undefined ? {} : { timeoutMs: action.spec.timeoutMs }),
+          ...(action.spec.retry === undefined ? {} : { retry: { ...action.spec.retry } }),
           taskArgs: [...action.spec.args],
           behaviour: ownBehaviour(action.spec.behaviour),
         }),
@@ -348,11 +417,25 @@ export class Systems {
   /** Errors that escaped the manager into the process (see {@link captureProcessFaults}). */
   readonly #faults: readonly string[];
 
-  constructor(maxThreads: number, startProcessing: boolean, finishedTaskHistory: number, faults: readonly string[]) {
+  constructor(
+    maxThreads: number,
+    startProcessing: boolean,
+    finishedTaskHistory: number,
+    taskTimeoutMs: number,
+    retry: ModelRetry | undefined,
+    faults: readonly string[],
+  ) {
     this.maxThreads = maxThreads;
     this.#faults = faults;
-    this.model = new ReferenceModel({ maxThreads, startProcessing, finishedTaskHistory, lifecycleEvents: true });
-    this.real = new RealSystem(maxThreads, startProcessing, finishedTaskHistory);
+    this.model = new ReferenceModel({
+      maxThreads,
+      startProcessing,
+      finishedTaskHistory,
+      lifecycleEvents: true,
+      taskTimeoutMs,
+      ...(retry === undefined ? {} : { retry }),
+    });
+    this.real = new RealSystem(maxThreads, startProcessing, finishedTaskHistory, taskTimeoutMs, retry);
   }
 
   apply(action: Action): void {
@@ -431,6 +514,10 @@ function onNext(systems: Systems, trigger: Trigger, action: Action, useEventTarg
     manager.on('taskStopped', (uid, group) => {
       once({ type: trigger, uid, group });
     });
+  if (trigger === 'taskRetrying')
+    manager.on('taskRetrying', (uid, group, attempt, message) => {
+      once({ type: trigger, uid, group, attempt, message });
+    });
   if (trigger === 'taskCompleted')
     manager.on('taskCompleted', (uid, group, result) => {
       once({ type: trigger, uid, group, result });
@@ -477,6 +564,18 @@ class SettleCommand implements SystemsCommand {
     await systems.compare();
   }
   toString = (): string => `settle(pick ${this.pick}, ${JSON.stringify(this.outcome)})`;
+}
+
+/** Moves both clocks on by `ms`: time limits and sleeping callables that are due fire. */
+class AdvanceCommand implements SystemsCommand {
+  constructor(readonly ms: number) {}
+  check = (): boolean => true;
+  async run(_model: Systems, systems: Systems): Promise<void> {
+    systems.model.advance(this.ms);
+    systems.real.advance(this.ms);
+    await systems.compare();
+  }
+  toString = (): string => `advance(${this.ms})`;
 }
 
 function makeError(kind: 'Error' | 'string' | 'undefined', what: string): unknown {
@@ -546,8 +645,27 @@ const result: fc.Arbitrary<unknown> = fc.oneof(
 
 const thrown = fc.constantFrom('Error' as const, 'string' as const, 'undefined' as const);
 // One Error object per generated action: both sides throw the very same one, so their tracebacks match.
+/** Times of the clock: a few small steps, so that limits and sleeps fall before, on and after each other. */
+const ms = fc.constantFrom(1, 2, 5, 10);
+/** Up to three attempts, delays from none to a few steps, growing or capped. */
+const retryPolicy: fc.Arbitrary<ModelRetry> = fc.record({
+  attempts: fc.integer({ min: 1, max: 3 }),
+  delayMs: fc.constantFrom(0, 1, 5),
+  factor: fc.constantFrom(1, 2, 10),
+  maxDelayMs: fc.constantFrom(Infinity, 3),
+});
 const behaviour: fc.Arbitrary<ModelBehaviour> = fc.oneof(
-  { weight: 6, arbitrary: fc.constant({ kind: 'promise' as const }) },
+  { weight: 5, arbitrary: fc.constant({ kind: 'promise' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'promise' as const, honoursSignal: true }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('sleep' as const),
+      ms,
+      value: result,
+      honoursSignal: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.constant(null).chain(() => result.map((value) => ({ kind: 'value' as const, value }))) },
   {
     weight: 1,
@@ -561,6 +679,12 @@ const spec: fc.Arbitrary<AddSpec> = fc.record({
   upstream: fc.array(upstreamPick, { maxLength: 3 }),
   args: fc.array(fc.integer({ min: -9, max: 9 }), { maxLength: 2 }),
   kwargs: fc.option(fc.dictionary(kwargKey, fc.integer({ min: 0, max: 9 }), { maxKeys: 2 }), { nil: undefined }),
+  timeoutMs: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: ms },
+    { weight: 1, arbitrary: fc.constant(Infinity) },
+  ),
+  retry: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: retryPolicy }),
 });
 const flags: fc.Arbitrary<StopFlags> = fc.record({ stopUpstream: fc.boolean(), stopDownstream: fc.boolean() });
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -619,11 +743,19 @@ const commands = [
     .map(([pick, settled]) => new SettleCommand(pick, settled) as SystemsCommand),
   fc
     .tuple(
-      fc.constantFrom<Trigger>('taskStarted', 'taskCompleted', 'taskFailed', 'taskStopped', 'taskGroupFinished'),
+      fc.constantFrom<Trigger>(
+        'taskStarted',
+        'taskCompleted',
+        'taskFailed',
+        'taskRetrying',
+        'taskStopped',
+        'taskGroupFinished',
+      ),
       fc.oneof(action, shutDown),
       fc.boolean(),
     )
     .map(([trigger, inner, retarget]) => new OnNextCommand(trigger, inner, retarget) as SystemsCommand),
+  fc.oneof(ms, fc.constant(0)).map((step) => new AdvanceCommand(step) as SystemsCommand),
 ];
 
 /** fc.commands picks uniformly among its arbitraries: repeat one to weigh it. */
@@ -632,6 +764,7 @@ const weightedCommands: fc.Arbitrary<SystemsCommand>[] = [
   commands[1] as fc.Arbitrary<SystemsCommand>,
   ...Array<fc.Arbitrary<SystemsCommand>>(8).fill(commands[2] as fc.Arbitrary<SystemsCommand>),
   ...Array<fc.Arbitrary<SystemsCommand>>(2).fill(commands[3] as fc.Arbitrary<SystemsCommand>),
+  ...Array<fc.Arbitrary<SystemsCommand>>(4).fill(commands[4] as fc.Arbitrary<SystemsCommand>),
 ];
 
 export interface ModelRunOptions {
@@ -644,16 +777,21 @@ const finishedTaskHistory = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) },
 );
 
+/** Mostly no manager-wide time limit, sometimes one that every task without its own takes. */
+const taskTimeoutMs = fc.oneof({ weight: 3, arbitrary: fc.constant(Infinity) }, { weight: 1, arbitrary: ms });
+
 /** The property: any command sequence keeps the real manager and the model in agreement. */
 export function agreementProperty(options: ModelRunOptions) {
   return fc.asyncProperty(
     fc.integer({ min: 1, max: 3 }),
     fc.boolean(),
     finishedTaskHistory,
+    taskTimeoutMs,
+    fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: retryPolicy }),
     fc.commands(weightedCommands, { maxCommands: options.maxCommands, size: 'max' }),
-    async (maxThreads, startProcessing, history, cmds) => {
+    async (maxThreads, startProcessing, history, timeoutMs, retry, cmds) => {
       const faults = captureProcessFaults();
-      const systems = new Systems(maxThreads, startProcessing, history, faults.errors);
+      const systems = new Systems(maxThreads, startProcessing, history, timeoutMs, retry, faults.errors);
       try {
         await fc.asyncModelRun(() => ({ model: systems, real: systems }), cmds);
         await settle();

@@ -3,8 +3,10 @@
  * simple reading of `semantics.md` (§n) and `docs/contract.md` (T/R/F/S/I/C).
  * It shares no code with `src/`. Callables are abstract: the test decides when
  * an invoked task completes or fails. The microtask queue is an explicit FIFO
- * of jobs that only `flush()` runs.
+ * of jobs that only `flush()` runs. Time moves only with `advance(ms)`, on a
+ * clock of the model's own.
  */
+import { FakeClock } from '../fake-clock.js';
 
 export type Group = string | number;
 export type ModelEvent =
@@ -12,6 +14,7 @@ export type ModelEvent =
   | { type: 'taskCompleted'; uid: number; group: Group | undefined; result: unknown }
   | { type: 'taskFailed'; uid: number; group: Group | undefined; message: string; traceback: string }
   | { type: 'taskStopped'; uid: number; group: Group | undefined }
+  | { type: 'taskRetrying'; uid: number; group: Group | undefined; attempt: number; message: string }
   | { type: 'taskGroupFinished'; group: Group };
 /**
  * How a `result(uid)` or `whenGroupFinished(group)` call (numbered 0, 1, 2, …
@@ -23,14 +26,25 @@ export type PromiseOutcome =
   | { call: number; settled: 'failed'; uid: number; message: string; traceback: string; cause: unknown }
   | { call: number; settled: 'stopped'; uid: number; group: Group | undefined }
   | { call: number; settled: 'notPending'; uid: number; reason: 'unknown' | 'finished' };
-export type ModelTaskState = 'blocked' | 'queued' | 'running' | 'done' | 'failed' | 'stopped';
+export type ModelTaskState = 'blocked' | 'queued' | 'running' | 'retrying' | 'done' | 'failed' | 'stopped';
 export type ModelPhase = 'paused' | 'processing' | 'shutDown';
 /**
  * What a task's callable does when invoked (T2): return a promise that the
- * test settles later (the default), return a value, or throw, at once.
+ * test settles later (the default), return a value, or throw, at once, or
+ * return a promise that resolves with `value` once the clock has moved on
+ * by `ms`. With `honoursSignal`, a promise rejects as soon as the task's
+ * signal aborts (a stop or a timeout).
  */
 export type ModelBehaviour =
-  { kind: 'promise' } | { kind: 'value'; value: unknown } | { kind: 'throw'; error: unknown };
+  | { kind: 'promise'; honoursSignal?: boolean }
+  | { kind: 'value'; value: unknown }
+  | { kind: 'throw'; error: unknown }
+  | { kind: 'sleep'; ms: number; value: unknown; honoursSignal?: boolean };
+/** What `result()` reports as the `cause` of a timed-out task's failure (and its cascade's). */
+export interface ModelTimeout {
+  readonly timedOut: number;
+  readonly ms: number;
+}
 export interface ModelAddOptions {
   priority?: number;
   group?: Group;
@@ -38,6 +52,17 @@ export interface ModelAddOptions {
   taskArgs?: unknown[];
   taskKwargs?: Record<string, unknown>;
   behaviour?: ModelBehaviour;
+  /** The task's running-time limit; `undefined`: the manager's. */
+  timeoutMs?: number;
+  /** How the task is retried; `undefined`: as the manager's `retry` says. */
+  retry?: ModelRetry;
+}
+/** A retry policy, every field given. */
+export interface ModelRetry {
+  readonly attempts: number;
+  readonly delayMs: number;
+  readonly factor: number;
+  readonly maxDelayMs: number;
 }
 export interface Invocation {
   uid: number;
@@ -59,9 +84,10 @@ export class ModelShutDownError extends Error {
 }
 
 /** `waiting` is split into `blocked`/`queued` on demand (I2). */
-type Status = 'waiting' | 'running' | 'done' | 'failed' | 'stopped';
+type Status = 'waiting' | 'running' | 'retrying' | 'done' | 'failed' | 'stopped';
 type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown };
-type Job = { kind: 'dispatch' } | { kind: 'settle'; uid: number; outcome: Outcome };
+/** `run`: which run of the task settles (a timed-out run's end only frees its slot). */
+type Job = { kind: 'dispatch' } | { kind: 'settle'; uid: number; run: number; outcome: Outcome };
 
 interface ModelTask {
   readonly uid: number;
@@ -74,13 +100,27 @@ interface ModelTask {
   readonly behaviour: ModelBehaviour;
   kwargs: Record<string, unknown>;
   status: Status;
-  /** Invoked or started, and its settle job has not run yet (S2). */
-  holdsSlot: boolean;
-  /** Invoked callable the test has not completed/failed yet. */
-  unsettled: boolean;
+  /** Runs started whose settle job has not run yet: each holds a slot (S2, TM3). */
+  slotsHeld: number;
+  /** Its runs so far; the last one is the current run. */
+  run: number;
+  /** Runs whose callable the test has not completed/failed yet, oldest first. */
+  unsettledRuns: number[];
+  readonly retry: ModelRetry | undefined;
+  /** Runs that failed and were retried. */
+  retries: number;
+  /** The clock's timer of its retry delay, while it is retrying. */
+  retryTimer: number | undefined;
+  /** Its running-time limit (`Infinity`: none). */
+  readonly timeoutMs: number;
+  /** The clock's timer of its running-time limit, while it runs. */
+  timeoutTimer: number | undefined;
+  /** The clock's timer that ends a `sleep` behaviour's invocation. */
+  sleepTimer: number | undefined;
 }
 
-const isPending = (task: ModelTask): boolean => task.status === 'waiting' || task.status === 'running';
+const isPending = (task: ModelTask): boolean =>
+  task.status === 'waiting' || task.status === 'running' || task.status === 'retrying';
 
 // I1: groups compare like Map keys (SameValueZero).
 const sameGroup = (a: Group | undefined, b: Group | undefined): boolean => a === b || Object.is(a, b);
@@ -114,6 +154,9 @@ export class ReferenceModel {
   readonly invocations: Invocation[] = [];
   readonly #maxThreads: number;
   readonly #lifecycleEvents: boolean;
+  readonly #taskTimeoutMs: number;
+  readonly #retry: ModelRetry | undefined;
+  readonly #clock = new FakeClock();
   readonly #tasks: ModelTask[] = []; // index === uid (§ Vocabulary: 0, 1, 2, …)
   readonly #jobs: Job[] = [];
   readonly #listeners: ((event: ModelEvent) => void)[] = [];
@@ -149,7 +192,11 @@ export class ReferenceModel {
     startProcessing: boolean;
     finishedTaskHistory?: number;
     lifecycleEvents?: boolean;
+    taskTimeoutMs?: number;
+    retry?: ModelRetry;
   }) {
+    this.#taskTimeoutMs = options.taskTimeoutMs ?? Infinity;
+    this.#retry = options.retry;
     this.#lifecycleEvents = options.lifecycleEvents ?? false;
     this.#maxThreads = options.maxThreads;
     this.#history = options.finishedTaskHistory ?? 1000;
@@ -166,6 +213,11 @@ export class ReferenceModel {
 
   addPassThroughTask(options: Omit<ModelAddOptions, 'taskArgs'> = {}): number {
     return this.#add(options, true);
+  }
+
+  /** Moves the model's clock on by `ms`: running-time limits and sleeping callables that are due fire. */
+  advance(ms: number): void {
+    this.#clock.advance(ms);
   }
 
   complete(uid: number, result: unknown): void {
@@ -292,7 +344,7 @@ export class ReferenceModel {
   }
 
   unsettled(): number[] {
-    return this.#tasks.filter((task) => task.unsettled).map((task) => task.uid);
+    return this.#tasks.flatMap((task) => task.unsettledRuns.map(() => task.uid));
   }
 
   running(): number[] {
@@ -306,7 +358,7 @@ export class ReferenceModel {
     try {
       for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
         if (job.kind === 'dispatch') this.#dispatch();
-        else this.#settle(job.uid, job.outcome);
+        else this.#settle(job.uid, job.run, job.outcome);
       }
     } finally {
       this.#flushing = false;
@@ -335,8 +387,16 @@ export class ReferenceModel {
       behaviour: options.behaviour ?? { kind: 'promise' },
       kwargs: { ...options.taskKwargs }, // §7: always an object
       status: 'waiting',
-      holdsSlot: false,
-      unsettled: false,
+      slotsHeld: 0,
+      run: 0,
+      unsettledRuns: [],
+      retry: passThrough ? undefined : (options.retry ?? this.#retry),
+      retries: 0,
+      retryTimer: undefined,
+      // A pass-through task does no work, so nothing limits it.
+      timeoutMs: passThrough ? Infinity : (options.timeoutMs ?? this.#taskTimeoutMs),
+      timeoutTimer: undefined,
+      sleepTimer: undefined,
     });
     this.#scheduleDispatch(); // §4, T1: never starts inside addTask
     return uid;
@@ -356,7 +416,7 @@ export class ReferenceModel {
   }
 
   #runDispatch(): void {
-    const busySlots = (): number => this.#tasks.filter((task) => task.holdsSlot).length;
+    const busySlots = (): number => this.#tasks.reduce((sum, task) => sum + task.slotsHeld, 0);
     while (this.#processing && busySlots() < this.#maxThreads) {
       const next = this.#bestStartable();
       if (next === undefined) return;
@@ -376,43 +436,108 @@ export class ReferenceModel {
 
   #start(task: ModelTask): void {
     task.status = 'running';
-    task.holdsSlot = true;
+    task.slotsHeld++;
+    const run = ++task.run;
+    task.sleepTimer = undefined;
     const kwargs = { ...task.kwargs };
     // C1: taskStarted comes before the callable is called: a listener that stops the task stops it before any work.
     if (this.#lifecycleEvents) this.#emit({ type: 'taskStarted', uid: task.uid, group: task.group });
     if (!isPending(task)) {
-      task.holdsSlot = false;
+      task.slotsHeld--;
       return;
+    }
+    // The limit counts running time only: its timer starts now, before the callable is called.
+    if (!task.passThrough && task.timeoutMs !== Infinity) {
+      const ms = task.timeoutMs;
+      task.timeoutTimer = this.#clock.setTimeout(() => {
+        this.#timedOut(task, ms);
+      }, ms);
     }
     if (task.passThrough) {
       // §8, T2: result is its kwargs, completion queued now; nothing is invoked.
-      this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: true, result: kwargs } });
+      this.#jobs.push({ kind: 'settle', uid: task.uid, run, outcome: { ok: true, result: kwargs } });
       return;
     }
     this.invocations.push({ uid: task.uid, args: [...task.args], kwargs }); // §7
     const behaviour = task.behaviour;
     // T2: a value returned or an error thrown at once is settled in a microtask queued now.
     if (behaviour.kind === 'value')
-      this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: true, result: behaviour.value } });
+      this.#jobs.push({ kind: 'settle', uid: task.uid, run, outcome: { ok: true, result: behaviour.value } });
     else if (behaviour.kind === 'throw')
-      this.#jobs.push({ kind: 'settle', uid: task.uid, outcome: { ok: false, error: behaviour.error } });
-    else task.unsettled = true;
+      this.#jobs.push({ kind: 'settle', uid: task.uid, run, outcome: { ok: false, error: behaviour.error } });
+    else if (behaviour.kind === 'sleep') {
+      task.sleepTimer = this.#clock.setTimeout(() => {
+        if (task.run === run) task.sleepTimer = undefined;
+        this.#jobs.push({ kind: 'settle', uid: task.uid, run, outcome: { ok: true, result: behaviour.value } });
+      }, behaviour.ms);
+    } else task.unsettledRuns.push(run);
   }
 
+  /**
+   * The running task reached its limit: the attempt fails (the task fails,
+   * cascading, F1, or is retried), then its signal aborts. The run keeps its
+   * slot until it ends, and its outcome is ignored (TM3).
+   */
+  #timedOut(task: ModelTask, ms: number): void {
+    task.timeoutTimer = undefined;
+    const message = `Task ${task.uid} timed out after ${ms} ms`;
+    const cause: ModelTimeout = { timedOut: task.uid, ms };
+    this.#attemptFailed(task, message, `TaskTimeoutError: ${message}`, cause);
+    this.#abort(task);
+  }
+
+  /** A run of the task failed by itself: it is retried if attempts are left, else it fails (F1). */
+  #attemptFailed(task: ModelTask, message: string, traceback: string, cause: unknown): void {
+    const retry = task.retry;
+    if (retry === undefined || task.retries + 1 >= retry.attempts) {
+      this.#failCascade(task, message, traceback, cause);
+      return;
+    }
+    const attempt = ++task.retries;
+    task.status = 'retrying';
+    if (task.timeoutTimer !== undefined) this.#clock.clearTimeout(task.timeoutTimer);
+    task.timeoutTimer = undefined;
+    const delay = Math.min(retry.delayMs * retry.factor ** (attempt - 1), retry.maxDelayMs, 2 ** 31 - 1);
+    task.retryTimer = this.#clock.setTimeout(() => {
+      task.retryTimer = undefined;
+      task.status = 'waiting'; // queued: its upstream tasks have all finished
+      this.#scheduleDispatch();
+    }, delay);
+    this.#emit({ type: 'taskRetrying', uid: task.uid, group: task.group, attempt, message });
+  }
+
+  /**
+   * The task's signal aborts (a stop or a timeout): an invocation still in
+   * progress that honours it ends now, with a rejection (ignored: the task
+   * is no longer running), which frees its slot.
+   */
+  #abort(task: ModelTask): void {
+    const behaviour = task.behaviour;
+    if (!('honoursSignal' in behaviour) || behaviour.honoursSignal !== true) return;
+    const run = task.run;
+    if (task.sleepTimer !== undefined) {
+      this.#clock.clearTimeout(task.sleepTimer);
+      task.sleepTimer = undefined;
+    } else if (task.unsettledRuns.includes(run)) {
+      task.unsettledRuns = task.unsettledRuns.filter((unsettled) => unsettled !== run);
+    } else return;
+    this.#jobs.push({ kind: 'settle', uid: task.uid, run, outcome: { ok: false, error: 'aborted' } });
+  }
+
+  /** The test settles the oldest unsettled run of task `uid`. */
   #requestSettle(uid: number, outcome: Outcome): void {
-    const task = this.#tasks.find((candidate) => candidate.uid === uid && candidate.unsettled);
-    if (task === undefined) throw new Error(`Task ${uid} has no unsettled invocation (test bug)`);
-    task.unsettled = false;
-    this.#jobs.push({ kind: 'settle', uid, outcome });
+    const run = this.#tasks[uid]?.unsettledRuns.shift();
+    if (run === undefined) throw new Error(`Task ${uid} has no unsettled invocation (test bug)`);
+    this.#jobs.push({ kind: 'settle', uid, run, outcome });
   }
 
-  // T3: free the slot; a task that is no longer running (stopped, S2/§16) is ignored.
-  #settle(uid: number, outcome: Outcome): void {
+  // T3: free the slot; a task that is no longer running this run (stopped, S2/§16; timed out, TM3) is ignored.
+  #settle(uid: number, run: number, outcome: Outcome): void {
     const task = this.#tasks[uid] as ModelTask;
-    task.holdsSlot = false;
-    if (task.status === 'running') {
+    task.slotsHeld--;
+    if (task.status === 'running' && task.run === run) {
       if (outcome.ok) this.#completeTask(task, outcome.result);
-      else this.#failCascade(task, failureMessage(outcome.error), failureTraceback(outcome.error), outcome.error);
+      else this.#attemptFailed(task, failureMessage(outcome.error), failureTraceback(outcome.error), outcome.error);
     }
     // T3: the settle job ends with a dispatch run of its own (the scheduled dispatch job, if any, stays queued),
     // also when the outcome was ignored, since the freed slot may let a queued task start.
@@ -471,7 +596,10 @@ export class ReferenceModel {
       if (stopUpstream) pushUnseen(worklist, seen, this.#pendingUpstream(task));
       if (stopDownstream) pushUnseen(worklist, seen, this.#pendingDownstream(task));
     }
-    for (const task of worklist) this.#finish(task, 'stopped'); // keeps holdsSlot (S2)
+    for (const task of worklist) {
+      this.#finish(task, 'stopped'); // keeps its slots (S2)
+      this.#abort(task);
+    }
     this.#scheduleDispatch(); // T1, S3: a downstream task may have become startable
     // C2: every task is stopped before anything is told: promises first, then one taskStopped each, in worklist order.
     for (const task of worklist) {
@@ -507,6 +635,10 @@ export class ReferenceModel {
   /** The task leaves the pending set: remembered in finishing order (I2); onIdle waiters resolve when none is left. */
   #finish(task: ModelTask, status: 'done' | 'failed' | 'stopped'): void {
     task.status = status;
+    if (task.timeoutTimer !== undefined) this.#clock.clearTimeout(task.timeoutTimer);
+    if (task.retryTimer !== undefined) this.#clock.clearTimeout(task.retryTimer);
+    task.timeoutTimer = undefined;
+    task.retryTimer = undefined;
     this.#finishIndex.set(task.uid, this.#finishOrder.length);
     this.#finishOrder.push(task.uid);
     this.#notifyIfIdle();

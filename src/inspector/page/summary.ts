@@ -2,8 +2,8 @@ import type { CountsView, ManagerView, PercentilesView, TaskStateView } from '..
 import { byId, h, morphChildren, setText } from './dom.js';
 import { count, duration } from './format.js';
 
-/** The six states in lifecycle order. */
-const STATES: readonly TaskStateView[] = ['blocked', 'queued', 'running', 'done', 'failed', 'stopped'];
+/** The seven states in lifecycle order. */
+const STATES: readonly TaskStateView[] = ['blocked', 'queued', 'running', 'retrying', 'done', 'failed', 'stopped'];
 
 /** Groups listed at most; the search narrows the list. */
 const GROUP_ROWS = 12;
