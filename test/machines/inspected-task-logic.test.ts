@@ -58,4 +58,12 @@ describe('inspectedTaskLogic records each step in its context', () => {
     const blocked = after({ type: 'STOP', at: 106 });
     expect([blocked.value, blocked.context]).toEqual(['stopped', { ...info, finishedAt: 106 }]);
   });
+
+  it('when a run fails and is retried: the attempt and its failure, then when it queued again', () => {
+    const retrying = after(...toRunning, { type: 'RETRY', at: 107, attempt: 1, message: 'm', traceback: 't' });
+    expect(retrying.value).toBe('retrying');
+    expect(retrying.context).toEqual({ ...running, retries: 1, error: { message: 'm', traceback: 't' } });
+    const requeued = inspectedTaskLogic.transition(retrying, { type: 'REQUEUE', at: 110 }, {} as never);
+    expect([requeued.value, requeued.context]).toEqual(['queued', { ...retrying.context, queuedAt: 110 }]);
+  });
 });
