@@ -1,4 +1,5 @@
 import type { BackgroundTaskError } from '../core/errors.js';
+import { LazyAbort } from '../core/lazy-abort.js';
 import type { TaskContext, TaskGroup } from '../core/types.js';
 import type { RunningWork } from '../core/worker-runner.js';
 
@@ -10,8 +11,7 @@ export class RunningTaskContext implements TaskContext, RunningWork {
   readonly #uid: number;
   readonly #group: TaskGroup | undefined;
   readonly #progress: ProgressSink;
-  #abort: AbortController | undefined;
-  #reason: BackgroundTaskError | undefined;
+  readonly #abort = new LazyAbort();
 
   constructor(uid: number, group: TaskGroup | undefined, progress: ProgressSink) {
     this.#uid = uid;
@@ -28,10 +28,6 @@ export class RunningTaskContext implements TaskContext, RunningWork {
   }
 
   get signal(): AbortSignal {
-    if (this.#abort === undefined) {
-      this.#abort = new AbortController();
-      if (this.#reason !== undefined) this.#abort.abort(this.#reason);
-    }
     return this.#abort.signal;
   }
 
@@ -42,7 +38,6 @@ export class RunningTaskContext implements TaskContext, RunningWork {
 
   /** The task was stopped while it ran: aborts its signal with `reason`, now or when first read. */
   cancel(reason: BackgroundTaskError): void {
-    this.#reason ??= reason;
-    this.#abort?.abort(reason);
+    this.#abort.abort(reason);
   }
 }

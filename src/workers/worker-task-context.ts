@@ -6,6 +6,7 @@ import {
   WorkerDataCloneError,
   type ErrorCode,
 } from '../core/errors.js';
+import { LazyAbort } from '../core/lazy-abort.js';
 import type { TaskContext, TaskGroup } from '../core/types.js';
 import { PROGRESS_INTERVAL_MS, type WorkerProgress } from './messages.js';
 
@@ -22,8 +23,7 @@ export class WorkerTaskContext implements TaskContext {
   readonly group: TaskGroup | undefined;
   readonly #name: string;
   readonly #port: MessagePort;
-  #abort: AbortController | undefined;
-  #reason: BackgroundTaskError | undefined;
+  readonly #abort = new LazyAbort();
   /** Open while reports are held back; a report made while it is open waits in {@link #held}. */
   #interval: NodeJS.Timeout | undefined;
   #held: { value: unknown } | undefined;
@@ -37,10 +37,6 @@ export class WorkerTaskContext implements TaskContext {
   }
 
   get signal(): AbortSignal {
-    if (this.#abort === undefined) {
-      this.#abort = new AbortController();
-      if (this.#reason !== undefined) this.#abort.abort(this.#reason);
-    }
     return this.#abort.signal;
   }
 
@@ -57,12 +53,12 @@ export class WorkerTaskContext implements TaskContext {
 
   /** The main thread stopped the task: aborts its signal, now or when first read. */
   cancel(code: string, message: string): void {
-    if (this.#ended || this.#reason !== undefined) return;
-    this.#reason =
+    if (this.#ended || this.#abort.aborted) return;
+    this.#abort.abort(
       code === ErrorCodes.taskStopped
         ? new TaskStoppedError(this.uid)
-        : new BackgroundTaskError(code as ErrorCode, message);
-    this.#abort?.abort(this.#reason);
+        : new BackgroundTaskError(code as ErrorCode, message),
+    );
   }
 
   /** The task has ended: sends the progress still held (before the reply), and drops later reports. */

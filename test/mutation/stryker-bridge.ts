@@ -26,8 +26,10 @@ const WORKER_SIDE_FILES = [
   'src/worker.ts',
   'src/workers/worker-runtime.ts',
   'src/workers/messages.ts',
+  'src/workers/worker-task-context.ts',
   'src/core/errors.ts',
   'src/core/values.ts',
+  'src/core/lazy-abort.ts',
 ];
 
 const namespace = ((globalThis as { __stryker__?: StrykerNamespace }).__stryker__ ??= {});
