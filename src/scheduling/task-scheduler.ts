@@ -37,9 +37,8 @@ import { TaskTable } from './task-table.js';
 import { TaskRetries, type RetryPolicy } from './task-retries.js';
 import { TaskTimeouts } from './task-timeouts.js';
 
-/** How a task's work reports its end: its result, or what it threw. */
-type Settle = (ok: boolean, value: unknown) => void;
 import { NONE, PASS_THROUGH, TaskStore, type TaskWork } from './task-store.js';
+import { WorkerTaskSpec, type Settle, type WorkerTaskOwner } from './worker-task-spec.js';
 
 /** What the manager gives its scheduler. */
 export interface TaskSchedulerOptions {
@@ -91,6 +90,16 @@ export class TaskScheduler {
   #timeouts: TaskTimeouts | undefined;
   /** Created with the first retry policy (the manager's, or a task's own): until then no failure is retried. */
   #retries: TaskRetries | undefined;
+
+  /** Where every worker task reports: made once, so that a worker task makes no closure of its own. */
+  readonly #workerOwner: WorkerTaskOwner = {
+    settled: (slot, ok, value) => {
+      this.#settle(slot, ok, value);
+    },
+    progressed: (uid, value) => {
+      this.#progress(uid, value);
+    },
+  };
 
   constructor(options: TaskSchedulerOptions) {
     this.#options = options;
@@ -372,25 +381,19 @@ export class TaskScheduler {
 
   #runOnWorker(slot: number, name: string, kwargs: TaskKwargs, settle: Settle | undefined): void {
     const store = this.#store;
-    const uid = store.uid(slot);
     const actor = this.#actors?.get(slot);
-    const job = (this.#options.workers as WorkerRunner).run({
-      uid,
-      group: store.group(slot),
+    const spec = new WorkerTaskSpec(
+      this.#workerOwner,
+      slot,
+      settle,
+      store.uid(slot),
+      store.group(slot),
       name,
-      args: store.args(slot) ?? [],
+      store.args(slot) ?? [],
       kwargs,
-      settle:
-        settle ??
-        ((ok, value) => {
-          this.#settle(slot, ok, value);
-        }),
-      progress: (value) => {
-        this.#progress(uid, value);
-      },
-      onThread: actor === undefined ? undefined : onThread(actor),
-    });
-    store.setContext(slot, job);
+      actor === undefined ? undefined : onThread(actor),
+    );
+    store.setContext(slot, (this.#options.workers as WorkerRunner).run(spec));
   }
 
   /** Reports the end of the work in `slot`, through its guard if it has one (see {@link #armTimeout}). */

@@ -108,31 +108,40 @@ function run(
     return undefined;
   }
   const context = new WorkerTaskContext(request.uid, request.group, name, port);
-  const finish = (ok: boolean, value: unknown): void => {
-    context.end();
-    ended(context);
-    reply(port, name, ok, value);
-  };
   let result: unknown;
   try {
     result = fn.call(context, ...args, kwargs);
   } catch (error) {
-    finish(false, error);
+    finish(context, ended, port, name, false, error);
     return undefined;
   }
   if (!isThenable(result)) {
-    finish(true, result);
+    finish(context, ended, port, name, true, result);
     return undefined;
   }
   Promise.resolve(result).then(
     (value) => {
-      finish(true, value);
+      finish(context, ended, port, name, true, value);
     },
     (error: unknown) => {
-      finish(false, error);
+      finish(context, ended, port, name, false, error);
     },
   );
   return context;
+}
+
+/** Ends the task's context and answers its request (a function of its own: no closure for each task). */
+function finish(
+  context: WorkerTaskContext,
+  ended: (context: WorkerTaskContext) => void,
+  port: MessagePort,
+  name: string,
+  ok: boolean,
+  value: unknown,
+): void {
+  context.end();
+  ended(context);
+  reply(port, name, ok, value);
 }
 
 /**

@@ -77,15 +77,17 @@ export class WorkerTaskContext implements TaskContext {
     } catch (error) {
       throw this.#cloneError(error);
     }
-    this.#interval = setTimeout(this.#intervalEnded, PROGRESS_INTERVAL_MS);
+    this.#interval = setTimeout(() => {
+      this.#intervalEnded();
+    }, PROGRESS_INTERVAL_MS);
   }
 
-  readonly #intervalEnded = (): void => {
+  #intervalEnded(): void {
     this.#interval = undefined;
     const held = this.#held;
     this.#held = undefined;
     if (held !== undefined) this.#post(held.value);
-  };
+  }
 
   #send(value: unknown): void {
     this.#port.postMessage({ type: 'progress', value } satisfies WorkerProgress);
