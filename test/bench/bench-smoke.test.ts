@@ -6,7 +6,15 @@ import { runBench } from '../../bench/index.js';
 describe('bench/index (smoke)', () => {
   it('runs every workload against every peer and returns every key of the JSON line', async () => {
     const lines: string[] = [];
-    const result = await runBench({ quick: true, log: (line) => lines.push(line) });
+    // Smaller still than --quick: only the harness is checked, and the suite has a time budget.
+    const result = await runBench({
+      quick: true,
+      scalingSizes: [100, 200, 500, 1_000],
+      memoryTasks: 10_000,
+      workerNoopTasks: 50,
+      workerSpinTasks: 20,
+      log: (line) => lines.push(line),
+    });
     const keys = [
       'pqueue_over_ours_time_100k',
       'ours_over_fastq_time_100k',
