@@ -37,4 +37,16 @@ describe('GroupIndex', () => {
       { numRuns: 25 },
     );
   });
+
+  it('reports nothing and changes nothing for a slot that never joined a group', () => {
+    const { store, add } = storeWithTasks();
+    const index = new GroupIndex(store);
+    const member = add(0);
+    index.join(member, 'g');
+    const loner = add(1);
+    expect(index.leave(loner)).toBe(false);
+    expect(index.members('g')).toEqual([member]);
+    expect(index.leave(member)).toBe(true);
+    expect(index.has('g')).toBe(false);
+  });
 });
