@@ -31,9 +31,13 @@ export class RunningTaskContext implements TaskContext, RunningWork {
     return this.#abort.signal;
   }
 
-  /** Hands the report to the scheduler, which emits it while the task runs. */
+  /**
+   * Hands the report to the scheduler, which emits it while the task runs.
+   * A run that was cancelled (stopped, or timed out and maybe running again
+   * as a new attempt) reports nothing more: its reports are not the task's.
+   */
   reportProgress(value: unknown): void {
-    this.#progress(this.#uid, value);
+    if (!this.#abort.aborted) this.#progress(this.#uid, value);
   }
 
   /** The task was stopped while it ran: aborts its signal with `reason`, now or when first read. */

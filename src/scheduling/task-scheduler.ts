@@ -393,7 +393,7 @@ export class TaskScheduler {
       kwargs,
       actor === undefined ? undefined : onThread(actor),
     );
-    store.setContext(slot, (this.#options.workers as WorkerRunner).run(spec));
+    store.setContext(slot, spec.runOn(this.#options.workers as WorkerRunner));
   }
 
   /** Reports the end of the work in `slot`, through its guard if it has one (see {@link #armTimeout}). */

@@ -1,5 +1,6 @@
 import type { TaskGroup, TaskKwargs } from '../core/types.js';
-import type { WorkerJobSpec } from '../core/worker-runner.js';
+import type { BackgroundTaskError } from '../core/errors.js';
+import type { RunningWork, WorkerJobSpec, WorkerRunner } from '../core/worker-runner.js';
 
 /** How a task's work reports its end: its result, or what it threw. */
 export type Settle = (ok: boolean, value: unknown) => void;
@@ -13,12 +14,16 @@ export interface WorkerTaskOwner {
 }
 
 /**
- * One worker task handed to the worker runner. Its `settle` and `progress`
- * are methods that call the owner with the task's slot and uid, so that a
+ * One run of a worker task: what the worker runner is handed, and the
+ * handle the scheduler cancels it with. Its `settle` and `progress` are
+ * methods that call the owner with the task's slot and uid, so that a
  * worker task costs one object, not a closure for each (a worker no-op
- * takes a few microseconds in all, and each closure counts).
+ * takes a few microseconds in all, and each closure counts). Once
+ * cancelled (stopped, or timed out and maybe running again as a new
+ * attempt), the run's progress is no longer the task's and is dropped,
+ * whatever runner carries it.
  */
-export class WorkerTaskSpec implements WorkerJobSpec {
+export class WorkerTaskSpec implements WorkerJobSpec, RunningWork {
   readonly uid: number;
   readonly group: TaskGroup | undefined;
   readonly name: string;
@@ -29,6 +34,9 @@ export class WorkerTaskSpec implements WorkerJobSpec {
   readonly #slot: number;
   /** The run's timeout guard, which settles in the owner's place (see the scheduler's `#armTimeout`). */
   readonly #guard: Settle | undefined;
+  /** The runner's handle, once it has taken the run. */
+  #work: RunningWork | undefined;
+  #cancelled = false;
 
   // Positional, not an options object: this runs once for every worker task.
   constructor(
@@ -59,8 +67,20 @@ export class WorkerTaskSpec implements WorkerJobSpec {
     else this.#guard(ok, value);
   }
 
-  /** The task reported progress. */
+  /** The task reported progress: passed on unless the run was cancelled. */
   progress(value: unknown): void {
-    this.#owner.progressed(this.uid, value);
+    if (!this.#cancelled) this.#owner.progressed(this.uid, value);
+  }
+
+  /** Hands the run to `runner`; returns this run, which the scheduler keeps to cancel it. */
+  runOn(runner: WorkerRunner): this {
+    this.#work = runner.run(this);
+    return this;
+  }
+
+  /** Cancels the run: its progress is dropped from now on, and the runner is told. */
+  cancel(reason: BackgroundTaskError): void {
+    this.#cancelled = true;
+    this.#work?.cancel(reason);
   }
 }

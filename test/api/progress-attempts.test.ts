@@ -1,0 +1,37 @@
+/** Progress belongs to the run that is the task's current attempt: a timed-out run's late reports are dropped. */
+import { describe, expect, it } from 'vitest';
+import type { TaskContext } from '../../src/index.js';
+import { FakeClock } from '../fake-clock.js';
+import { deferred, managersWith, settle } from '../helpers.js';
+
+const create = managersWith({ startProcessing: true, maxThreads: 2 });
+
+describe('progress and attempts', () => {
+  it('drops what a timed-out main-thread run reports once the next attempt runs, and passes the new run on', async () => {
+    const clock = new FakeClock();
+    const manager = create({ clock });
+    const progress: unknown[] = [];
+    manager.on('taskProgress', (_uid, _group, value) => progress.push(value));
+    const runs: TaskContext[] = [];
+    const ends = [deferred(), deferred()];
+    const uid = manager.addTask(
+      function (this: TaskContext) {
+        runs.push(this);
+        return (ends[runs.length - 1] as (typeof ends)[number]).promise;
+      },
+      { timeoutMs: 10, retry: { attempts: 2, delayMs: 1 } },
+    );
+    await settle();
+    clock.advance(10);
+    clock.advance(1);
+    await settle();
+    expect([manager.getTaskState(uid), runs.length]).toEqual(['running', 2]);
+    const [abandoned, current] = runs as [TaskContext, TaskContext];
+    abandoned.reportProgress('from the abandoned run');
+    current.reportProgress('from the current run');
+    expect(progress).toEqual(['from the current run']);
+    ends[1]?.resolve('done');
+    ends[0]?.resolve('late');
+    await manager.result(uid);
+  });
+});
