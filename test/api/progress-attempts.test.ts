@@ -35,3 +35,28 @@ describe('progress and attempts', () => {
     await manager.result(uid);
   });
 });
+
+describe('progress between attempts', () => {
+  it('drops what a failed run reports while the task waits to run again', async () => {
+    const clock = new FakeClock();
+    const manager = create({ clock });
+    const progress: unknown[] = [];
+    manager.on('taskProgress', (_uid, _group, value) => progress.push(value));
+    const runs: TaskContext[] = [];
+    const uid = manager.addTask(
+      function (this: TaskContext) {
+        runs.push(this);
+        if (runs.length > 1) return 'second';
+        throw new Error('first');
+      },
+      { retry: { attempts: 2, delayMs: 5 } },
+    );
+    await settle();
+    expect(manager.getTaskState(uid)).toBe('retrying');
+    runs[0]?.reportProgress('after its failure');
+    expect(progress).toEqual([]);
+    clock.advance(5);
+    await expect(manager.result(uid)).resolves.toBe('second');
+    expect(progress).toEqual([]);
+  });
+});

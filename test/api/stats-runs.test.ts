@@ -1,0 +1,31 @@
+/** stats().runMs times runs that ended as the task's own: not one a taskStarted listener stopped, nor one that timed out. */
+import { describe, expect, it } from 'vitest';
+import { BackgroundTaskManager } from '../../src/index.js';
+import { FakeClock } from '../fake-clock.js';
+import { controlled, settle } from '../helpers.js';
+
+describe('stats().runMs', () => {
+  it('does not time a task that a taskStarted listener stopped: its work never ran', async () => {
+    const manager = new BackgroundTaskManager({ startProcessing: true });
+    manager.on('taskStarted', (uid) => {
+      manager.stopTask(uid);
+    });
+    let ran = false;
+    manager.addTask(() => (ran = true));
+    await settle();
+    expect([ran, manager.stats().counts.stopped, manager.stats().runMs.p50]).toEqual([false, 1, null]);
+  });
+
+  it('does not time a run that timed out, when its work ends later', async () => {
+    const clock = new FakeClock();
+    const manager = new BackgroundTaskManager({ startProcessing: true, clock });
+    const work = controlled();
+    const uid = manager.addTask(work.run, { timeoutMs: 10 });
+    await settle();
+    clock.advance(10);
+    expect(manager.getTaskState(uid)).toBe('failed');
+    work.resolve(0, 'late');
+    await settle();
+    expect([manager.stats().busyThreads, manager.stats().runMs.p50]).toEqual([0, null]);
+  });
+});
