@@ -1,4 +1,4 @@
-/** stopAllTasks() and the groups awaited with whenGroupFinished(): a group that a listener refills is not finished. */
+/** What stops leave behind: a group an abort handler refilled is not finished, and a stopped task’s links pass nothing on. */
 import { describe, expect, it } from 'vitest';
 import { TaskStoppedError, type TaskContext } from '../../src/index.js';
 import { controlled, managersWith, settle } from '../helpers.js';
@@ -33,5 +33,29 @@ describe('stopAllTasks() with awaited groups', () => {
     expect(manager.getTaskState(late)).not.toBe('stopped');
     await expect(refilled).resolves.toBeUndefined();
     expect(completed).toEqual([[late, 'late']]);
+  });
+});
+
+describe('results passed downstream', () => {
+  it('reach only tasks still waiting on the task: not a new task that took a stopped downstream task’s place', async () => {
+    const manager = create({ maxThreads: 2 });
+    const work = controlled();
+    const upstream = manager.addTask(work.run);
+    const gate = manager.addTask(work.run);
+    const downstream = manager.addTask((kwargs: object) => kwargs, { upstreamTaskIds: [upstream] });
+    await settle();
+    manager.stopTask(downstream, { stopUpstream: false });
+    const seen: unknown[] = [];
+    // Added once the stopped task's place is free, and held until the upstream task has completed.
+    const unrelated = manager.addTask((kwargs: object) => seen.push(kwargs), {
+      taskKwargs: { own: 1 },
+      upstreamTaskIds: [gate],
+    });
+    const unrelatedDone = manager.result(unrelated);
+    work.resolve(0, { fromUpstream: true });
+    await settle();
+    work.resolve(1, 'not an object: passes nothing');
+    await unrelatedDone;
+    expect(seen).toEqual([{ own: 1 }]);
   });
 });
