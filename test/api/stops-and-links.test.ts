@@ -37,7 +37,7 @@ describe('stopAllTasks() with awaited groups', () => {
 });
 
 describe('results passed downstream', () => {
-  it('reach only tasks still waiting on the task: not a new task that took a stopped downstream task’s place', async () => {
+  it('reach (and unblock) only tasks still waiting on the task: not a new task in a stopped downstream task’s place', async () => {
     const manager = create({ maxThreads: 2 });
     const work = controlled();
     const upstream = manager.addTask(work.run);
@@ -54,8 +54,59 @@ describe('results passed downstream', () => {
     const unrelatedDone = manager.result(unrelated);
     work.resolve(0, { fromUpstream: true });
     await settle();
+    expect(seen).toEqual([]); // still waiting for its own upstream task
     work.resolve(1, 'not an object: passes nothing');
     await unrelatedDone;
     expect(seen).toEqual([{ own: 1 }]);
+  });
+});
+
+describe('a stop that reaches a task a listener already stopped', () => {
+  it('stops each task once: an abort handler that stops a downstream task first is not undone', async () => {
+    const manager = create();
+    const stopped: number[] = [];
+    manager.on('taskStopped', (uid) => stopped.push(uid));
+    let downstream = -1;
+    const upstream = manager.addTask(function (this: TaskContext) {
+      this.signal.addEventListener('abort', () => {
+        manager.stopTask(downstream, { stopUpstream: false });
+      });
+      return new Promise(() => {});
+    });
+    downstream = manager.addTask(() => 'never runs', { upstreamTaskIds: [upstream] });
+    const other = manager.addTask(() => 'runs', { upstreamTaskIds: [upstream] });
+    await settle();
+    manager.stopTask(upstream);
+    await settle();
+    expect(stopped.sort()).toEqual([upstream, downstream, other].sort());
+    expect([manager.getTaskState(downstream), manager.getTaskState(other)]).toEqual(['stopped', 'stopped']);
+  });
+});
+
+describe('a failure cascade', () => {
+  it('keeps the downstream tasks blocked until their turn to fail: a listener never sees them queued', async () => {
+    const manager = create();
+    const seen: string[] = [];
+    const root = manager.addTask(() => Promise.reject(new Error('broken')));
+    const child = manager.addTask(() => 'never runs', { upstreamTaskIds: [root] });
+    manager.on('taskFailed', (uid) => {
+      if (uid === root) seen.push(String(manager.getTaskState(child)));
+    });
+    await manager.onIdle();
+    expect(seen).toEqual(['blocked']);
+  });
+
+  it('does not finish a group that still has a pending task', async () => {
+    const manager = create();
+    const work = controlled();
+    manager.addTask(() => Promise.reject(new Error('broken')), { group: 'g' });
+    manager.addTask(work.run, { group: 'g' });
+    let finished = false;
+    const waiting = manager.whenGroupFinished('g').then(() => (finished = true));
+    await settle();
+    expect(finished).toBe(false);
+    work.resolve(0);
+    await waiting;
+    expect(finished).toBe(true);
   });
 });
