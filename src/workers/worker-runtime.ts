@@ -9,6 +9,7 @@ import {
   WORKER_PORT_KEY,
   type MainMessage,
   type WorkerCancelSeen,
+  type WorkerProgress,
   type WorkerReply,
   type WorkerRequest,
 } from './messages.js';
@@ -65,7 +66,40 @@ export function defineWorkerTasks(tasks: WorkerTaskMap): ThreadWorker {
   const underManager = (workerData as Record<string, unknown> | null)?.[WORKER_DATA_KEY] !== undefined;
   if (parentPort !== null && underManager) openChannel(parentPort, registry);
   // poolifier starts, watches and replaces this thread; the manager's tasks come over the channel.
-  return new ThreadWorker<unknown, unknown>({ [POOL_TASK]: () => undefined });
+  const worker = new ThreadWorker<unknown, unknown>({ [POOL_TASK]: () => undefined });
+  // A registered symbol: a remote worker finds the tasks even when it loaded this file a second time.
+  Object.defineProperty(worker, TASKS_KEY, { value: registry });
+  return worker;
+}
+
+/** Where the value `defineWorkerTasks` returns keeps its tasks, for {@link workerTasksOf}. */
+const TASKS_KEY = Symbol.for('background-task-manager.workerTasks');
+
+/**
+ * The tasks of a worker module's default export, when `defineWorkerTasks`
+ * made it: how a process that runs worker tasks without a pool (a remote
+ * worker) finds them.
+ */
+export function workerTasksOf(moduleExport: unknown): ReadonlyMap<string, WorkerTaskFunction> | undefined {
+  if (typeof moduleExport !== 'object' || moduleExport === null) return undefined;
+  return (moduleExport as Record<symbol, ReadonlyMap<string, WorkerTaskFunction> | undefined>)[TASKS_KEY];
+}
+
+/**
+ * The task `name` of a worker module, or the error a request for a name it
+ * does not define fails with (naming the ones it does).
+ */
+export function findWorkerTask(
+  registry: ReadonlyMap<string, WorkerTaskFunction>,
+  name: string,
+): WorkerTaskFunction | BackgroundTaskError {
+  const fn = registry.get(name);
+  if (fn !== undefined) return fn;
+  const known = [...registry.keys()].map((key) => `'${key}'`).join(', ') || 'none';
+  return new BackgroundTaskError(
+    ErrorCodes.workerTaskUnknown,
+    `The worker module defines no worker task '${name}' (it defines: ${known})`,
+  );
 }
 
 /**
@@ -100,14 +134,14 @@ function run(
   ended: (context: WorkerTaskContext) => void,
 ): WorkerTaskContext | undefined {
   const { name, args, kwargs } = request;
-  const fn = registry.get(name);
-  if (fn === undefined) {
-    const known = [...registry.keys()].map((key) => `'${key}'`).join(', ') || 'none';
-    const message = `The worker module defines no worker task '${name}' (it defines: ${known})`;
-    reply(port, name, false, new BackgroundTaskError(ErrorCodes.workerTaskUnknown, message));
+  const fn = findWorkerTask(registry, name);
+  if (fn instanceof BackgroundTaskError) {
+    reply(port, name, false, fn);
     return undefined;
   }
-  const context = new WorkerTaskContext(request.uid, request.group, name, port);
+  const context = new WorkerTaskContext(request.uid, request.group, name, (value) => {
+    port.postMessage({ type: 'progress', value } satisfies WorkerProgress);
+  });
   const finish = (ok: boolean, value: unknown): void => {
     context.end();
     ended(context);
