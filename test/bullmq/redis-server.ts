@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
+import { Redis } from 'ioredis';
 
 /** Debian's redis-server, which the tests start themselves. */
 export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
@@ -64,6 +65,17 @@ export class RedisServer {
       });
     });
     child.stdout.resume();
+  }
+
+  /** The keys of jobs (and their locks and logs) of `queue` that Redis holds: none once every outcome is out. */
+  async jobKeys(queue: string): Promise<string[]> {
+    const client = new Redis(this.port, '127.0.0.1');
+    try {
+      // Job ids are a UUID, a dash and a counter.
+      return await client.keys(`bull:${queue}:????????-????-????-????-????????????-*`);
+    } finally {
+      client.disconnect();
+    }
   }
 
   /** Stops it (SIGKILL: like a crash, nothing said to the clients); resolves once it has exited. */
