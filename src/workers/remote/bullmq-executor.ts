@@ -189,8 +189,7 @@ export class BullMQExecutor implements WorkerExecutor {
     try {
       await job.added;
       if (job.done) return;
-      // 0 when a worker holds the job's lock: it runs (or has just finished).
-      if ((await this.#queue.remove(job.id)) === 1) {
+      if (await this.#removeWaiting(job.id)) {
         this.#finish(job, false, reason);
         return;
       }
@@ -202,6 +201,15 @@ export class BullMQExecutor implements WorkerExecutor {
     job.killAfter(this.#killAfterMs, () => {
       this.#finish(job, false, reason);
     });
+  }
+
+  /** Removes the job if no worker holds it; false when one does (it runs, or has just ended) or it is gone. */
+  async #removeWaiting(id: string): Promise<boolean> {
+    try {
+      return (await this.#queue.remove(id)) === 1;
+    } catch {
+      return false; // Redis refused, or is gone: the workers are told, if that can be done
+    }
   }
 
   readonly #onClose = (): void => {

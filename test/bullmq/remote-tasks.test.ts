@@ -1,0 +1,128 @@
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { QueueEvents } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BackgroundTaskManager, ErrorCodes, TaskStoppedError, workerTask } from '../../src/index.js';
+import { BullMQExecutor, startRemoteWorker, type RemoteWorker } from '../../src/bullmq.js';
+import { remoteReports } from '../fixtures/remote.worker.js';
+import { RedisServer, runRedisTests } from './redis-server.js';
+
+const workerScript = fileURLToPath(new URL('../fixtures/remote.worker.ts', import.meta.url));
+const QUEUE = 'tasks';
+
+/** Resolves with the arguments of the next `event` of the fixture's tasks for task `uid`. */
+function nextReport(event: 'running' | 'aborted', uid: number): Promise<unknown[]> {
+  return new Promise((resolve) => {
+    const listener = (...args: unknown[]): void => {
+      if (args[0] !== uid) return;
+      remoteReports.off(event, listener);
+      resolve(args);
+    };
+    remoteReports.on(event, listener);
+  });
+}
+
+describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)', () => {
+  let redis: RedisServer;
+  let worker: RemoteWorker;
+  let manager: BackgroundTaskManager | undefined;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    worker = await startRemoteWorker({ connection: redis.connection, queueName: QUEUE, workerScript, concurrency: 4 });
+  });
+  afterEach(async () => {
+    await manager?.shutDown();
+  });
+  afterAll(async () => {
+    await worker.close();
+    await redis.stop();
+  });
+
+  function remoteManager(maxThreads = 4): BackgroundTaskManager {
+    const executor = new BullMQExecutor({ connection: redis.connection, queueName: QUEUE });
+    manager = new BackgroundTaskManager({ executor, maxThreads, startProcessing: true });
+    return manager;
+  }
+
+  it('calls the task with the same `this` as a worker thread, and passes failures with their stack', async () => {
+    const remote = remoteManager();
+    expect(remote.threadCount).toBe(0);
+    const context = remote.addTask(workerTask('context'), { group: 'g' });
+    const thrown = remote.addTask(workerTask('throws'), { taskArgs: ['bad input'] });
+    const unknown = remote.addTask(workerTask('nope'));
+    expect(await remote.result(context)).toEqual({ uid: context, group: 'g', aborted: false });
+    const failure = await remote.result(thrown).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: ErrorCodes.taskFailed, message: 'bad input' });
+    expect((failure as { traceback: string }).traceback).toMatch(/^TypeError: bad input\n\s+at /);
+    await expect(remote.result(unknown)).rejects.toThrow("The worker module defines no worker task 'nope'");
+  });
+
+  it('fails a task whose result, arguments or progress cannot travel as JSON unchanged, saying why', async () => {
+    const remote = remoteManager();
+    const failures = new Map<string, string>();
+    for (const kind of ['map', 'bigint', 'date', 'nan', 'undefinedInArray']) {
+      const uid = remote.addTask(workerTask('returns'), { taskArgs: [kind] });
+      failures.set(kind, await remote.result(uid).then(String, (error: Error) => error.message));
+    }
+    const travel = "The result of worker task 'returns' cannot travel as JSON to the manager:";
+    expect(Object.fromEntries(failures)).toEqual({
+      map: `${travel} $ is a Map`,
+      bigint: `${travel} $.n is a bigint`,
+      date: `${travel} $ is a Date`,
+      nan: `${travel} $[1] is NaN`,
+      undefinedInArray: `${travel} $[0] is undefined`,
+    });
+    const plain = remote.addTask(workerTask('returns'), { taskArgs: ['plain'] });
+    const nothing = remote.addTask(workerTask('returns'), { taskArgs: ['nothing'] });
+    expect(await remote.result(plain)).toEqual({ a: [1, 'b', null, { c: true }] });
+    expect(await remote.result(nothing)).toBeUndefined();
+    const badArgument = remote.addTask(workerTask('add'), { taskArgs: [1n, 2] });
+    await expect(remote.result(badArgument)).rejects.toThrow(
+      "The arguments of worker task 'add' cannot travel as JSON to a remote worker: taskArgs[0] is a bigint",
+    );
+    const progress: unknown[] = [];
+    const reports = remote.addTask(workerTask('reports'), { taskArgs: [3] });
+    remote.on('taskProgress', (uid, _group, value) => uid === reports && progress.push(value));
+    expect(await remote.result(reports)).toBe(
+      "The progress value of worker task 'reports' cannot travel as JSON to the manager: $ is a Map",
+    );
+    expect(progress).toEqual([1, 3]); // throttled like a worker thread's: the first at once, the latest held
+  });
+
+  it("aborts a stopped task's signal on the remote worker, and leaves no job behind", async () => {
+    const remote = remoteManager();
+    const uid = remote.addTask(workerTask('untilAborted'));
+    await nextReport('running', uid);
+    const aborted = nextReport('aborted', uid);
+    const result = remote.result(uid);
+    remote.stopTask(uid);
+    await expect(result).rejects.toBeInstanceOf(TaskStoppedError);
+    expect(await aborted).toEqual([uid, ErrorCodes.taskStopped]);
+    await remote.shutDown();
+    expect(await redis.jobKeys(QUEUE)).toEqual([]);
+  });
+
+  it('removes the waiting jobs of a stopped group and stops its running ones: no job is left in Redis', async () => {
+    const events = new QueueEvents(QUEUE, { connection: redis.connection });
+    await events.waitUntilReady();
+    const remote = remoteManager(8);
+    const group = remote.nextGroupId();
+    const uids = Array.from({ length: 12 }, () => remote.addTask(workerTask('untilAborted'), { group }));
+    // 8 jobs in Redis (the remote worker runs up to 4 of them), 4 tasks waiting in the manager.
+    const added = new Promise<void>((resolve) => {
+      let count = 0;
+      events.on('added', () => ++count === 8 && resolve());
+    });
+    const [first] = (await once(remoteReports, 'running')) as [number];
+    await added;
+    const aborted = nextReport('aborted', first);
+    const stopped: number[] = [];
+    remote.on('taskStopped', (uid) => stopped.push(uid));
+    remote.stopTaskGroup(group);
+    expect(stopped.toSorted((a, b) => a - b)).toEqual(uids);
+    expect(await aborted).toEqual([first, ErrorCodes.taskStopped]);
+    await remote.shutDown();
+    await events.close();
+    expect(await redis.jobKeys(QUEUE)).toEqual([]);
+  });
+});
