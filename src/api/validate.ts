@@ -237,21 +237,21 @@ export function workerScript(value: unknown): string | URL | undefined {
  */
 export function executor(value: unknown, options: object): WorkerExecutor | undefined {
   if (value === undefined) return undefined;
-  const candidate = value as Partial<Record<'run' | 'destroy', unknown>> | null;
-  if (
-    typeof value !== 'object' ||
-    candidate === null ||
-    typeof candidate.run !== 'function' ||
-    (candidate.destroy !== undefined && typeof candidate.destroy !== 'function')
-  ) {
+  if (!isExecutor(value)) {
     throw new TypeError(expected('`executor` to be an object with a `run(job)` method (e.g. a BullMQExecutor)', value));
   }
   for (const key of ['workerScript', 'workerOptions', 'killAfterMs'] as const) {
-    if (key in options && (options as Record<string, unknown>)[key] !== undefined) {
+    if ((options as Record<string, unknown>)[key] !== undefined) {
       throw new TypeError(`\`${key}\` is an option of the local worker pool: it cannot be given with \`executor\``);
     }
   }
-  return value as WorkerExecutor;
+  return value;
+}
+
+function isExecutor(value: unknown): value is WorkerExecutor {
+  if (typeof value !== 'object' || value === null) return false;
+  const { run, destroy } = value as { run?: unknown; destroy?: unknown };
+  return typeof run === 'function' && (destroy === undefined || typeof destroy === 'function');
 }
 
 /** The keys each options object accepts: anything else is a misspelling or an option that does not exist. */

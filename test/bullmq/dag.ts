@@ -14,9 +14,15 @@ export function recordRun(manager: BackgroundTaskManager): RunRecord {
     record.outcomes.set(uid, outcome);
     record.endings.set(uid, (record.endings.get(uid) ?? 0) + 1);
   };
-  manager.on('taskCompleted', (uid, _group, result) => ended(uid, JSON.stringify(result)));
-  manager.on('taskFailed', (uid, _group, message) => ended(uid, `failed: ${message}`));
-  manager.on('taskStopped', (uid) => ended(uid, 'stopped'));
+  manager.on('taskCompleted', (uid, _group, result) => {
+    ended(uid, JSON.stringify(result));
+  });
+  manager.on('taskFailed', (uid, _group, message) => {
+    ended(uid, `failed: ${message}`);
+  });
+  manager.on('taskStopped', (uid) => {
+    ended(uid, 'stopped');
+  });
   manager.on('taskGroupFinished', (group) => record.groupsFinished.push(group));
   return record;
 }

@@ -33,7 +33,9 @@ export class RedisServer {
   /** Starts one on a free port; resolves once it accepts connections. */
   static async start(): Promise<RedisServer> {
     if (!existsSync(REDIS_SERVER)) {
-      throw new Error(`No redis-server at ${REDIS_SERVER}: CI must install it (.ci/run runs apt-get install redis-server)`);
+      throw new Error(
+        `No redis-server at ${REDIS_SERVER}: CI must install it (.ci/run runs apt-get install redis-server)`,
+      );
     }
     const server = new RedisServer(await freePort());
     await server.resume();
@@ -52,13 +54,19 @@ export class RedisServer {
 
   /** Starts it again on the same port (empty: it keeps nothing). */
   async resume(): Promise<void> {
-    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      REDIS_SERVER,
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     this.#process = child;
     let output = '';
     await new Promise<void>((resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
+      child.once('exit', (code) => {
+        reject(new Error(`redis-server exited with ${code}: ${output}`));
+      });
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('Ready to accept connections')) resolve();

@@ -31,7 +31,10 @@ describe.runIf(runRedisTests)('a DAG on two remote worker processes', () => {
 
   it(`gives the same outcomes and events as the local pool, for ${DAG_SIZE} tasks`, async () => {
     const local = await run(
-      new BackgroundTaskManager({ maxThreads: 2, workerScript: new URL('../fixtures/remote.worker.mjs', import.meta.url) }),
+      new BackgroundTaskManager({
+        maxThreads: 2,
+        workerScript: new URL('../fixtures/remote.worker.mjs', import.meta.url),
+      }),
     );
     const executor = new BullMQExecutor({ connection: redis.connection, queueName: QUEUE });
     const remote = await run(new BackgroundTaskManager({ maxThreads: 8, executor }));

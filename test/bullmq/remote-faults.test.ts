@@ -21,7 +21,9 @@ afterEach(async () => {
   await Promise.all(started.redis.splice(0).map((redis) => redis.stop()));
 });
 
-async function setUp(lostAfterMs?: number): Promise<{ redis: RedisServer; remotes: RemoteProcess[]; manager: BackgroundTaskManager }> {
+async function setUp(
+  lostAfterMs?: number,
+): Promise<{ redis: RedisServer; remotes: RemoteProcess[]; manager: BackgroundTaskManager }> {
   const redis = await RedisServer.start();
   started.redis.push(redis);
   const remotes = await Promise.all([startRemoteProcess(redis.url, QUEUE), startRemoteProcess(redis.url, QUEUE)]);
@@ -35,7 +37,9 @@ async function setUp(lostAfterMs?: number): Promise<{ redis: RedisServer; remote
 /** Adds `TASKS` tasks that take 20 ms each; calls `midRun` once `after` of them have completed. */
 function addTasks(manager: BackgroundTaskManager, after: number, midRun: () => void): void {
   let completed = 0;
-  manager.on('taskCompleted', () => ++completed === after && midRun());
+  manager.on('taskCompleted', () => {
+    if (++completed === after) midRun();
+  });
   for (let i = 0; i < TASKS; i++) manager.addTask(workerTask('takes'), { taskArgs: [20, i] });
   manager.startProcessing();
 }
@@ -69,7 +73,9 @@ describe.runIf(runRedisTests)('faults of remote execution', () => {
     const failed = [...record.outcomes.values()].filter((outcome) => outcome.startsWith('failed: '));
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.length).toBeLessThanOrEqual(8); // at most the tasks in flight when Redis went
-    expect(failed[0]).toMatch(/^failed: Remote worker task 'takes' did not end: the connection to Redis was lost and its job was not found there again within 1500 ms/);
+    expect(failed[0]).toMatch(
+      /^failed: Remote worker task 'takes' did not end: the connection to Redis was lost and its job was not found there again within 1500 ms/,
+    );
     // Recovered: the tasks after the lost ones completed, through the restarted Redis.
     expect(record.outcomes.get(TASKS - 1)).toBe(String(TASKS - 1));
   });

@@ -18,12 +18,20 @@ export interface RemoteProcess {
 /** Starts `background-task-manager-worker` for `queue`; resolves once it takes jobs. */
 export async function startRemoteProcess(redisUrl: string, queue: string, concurrency = 4): Promise<RemoteProcess> {
   const args = ['--import', 'tsx', 'src/bullmq-worker.ts', '--redis', redisUrl, '--queue', queue];
-  args.push('--worker-script', 'test/fixtures/remote.worker.ts', '--concurrency', String(concurrency), ...TEST_STALL_ARGS);
+  args.push(
+    '--worker-script',
+    'test/fixtures/remote.worker.ts',
+    '--concurrency',
+    String(concurrency),
+    ...TEST_STALL_ARGS,
+  );
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = once(child, 'exit');
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    void exited.then(() => reject(new Error(`The remote worker exited before it was ready: ${output}`)));
+    void exited.then(() => {
+      reject(new Error(`The remote worker exited before it was ready: ${output}`));
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('running the tasks of')) resolve();

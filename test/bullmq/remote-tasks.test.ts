@@ -62,7 +62,7 @@ describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)
     const failures = new Map<string, string>();
     for (const kind of ['map', 'bigint', 'date', 'nan', 'undefinedInArray']) {
       const uid = remote.addTask(workerTask('returns'), { taskArgs: [kind] });
-      failures.set(kind, await remote.result(uid).then(String, (error: Error) => error.message));
+      failures.set(kind, await remote.result(uid).then(String, (error: unknown) => (error as Error).message));
     }
     const travel = "The result of worker task 'returns' cannot travel as JSON to the manager:";
     expect(Object.fromEntries(failures)).toEqual({
@@ -111,7 +111,9 @@ describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)
     // 8 jobs in Redis (the remote worker runs up to 4 of them), 4 tasks waiting in the manager.
     const added = new Promise<void>((resolve) => {
       let count = 0;
-      events.on('added', () => ++count === 8 && resolve());
+      events.on('added', () => {
+        if (++count === 8) resolve();
+      });
     });
     const [first] = (await once(remoteReports, 'running')) as [number];
     await added;

@@ -9,7 +9,13 @@ import {
 import type { RunningWork, WorkerExecutor, WorkerJobSpec } from '../../core/worker-runner.js';
 import { jsonTravelProblem } from './json-travel.js';
 import { remoteError } from './outcome.js';
-import { CANCEL_EVENT, DEFAULT_QUEUE_NAME, EVENTS_MAX_LEN, type RemoteJobData, type RemoteOutcome } from './protocol.js';
+import {
+  CANCEL_EVENT,
+  DEFAULT_QUEUE_NAME,
+  EVENTS_MAX_LEN,
+  type RemoteJobData,
+  type RemoteOutcome,
+} from './protocol.js';
 import { RemoteJob } from './remote-job.js';
 import * as check from './remote-options.js';
 
@@ -119,13 +125,23 @@ export class BullMQExecutor implements WorkerExecutor {
     }
     this.#jobs.set(job.id, job);
     if (!this.#connected) job.watch(this.#lostAfterMs, this.#lost(job));
-    const data: RemoteJobData = { uid: spec.uid, group: spec.group ?? null, name: spec.name, args: spec.args, kwargs: spec.kwargs };
+    const data: RemoteJobData = {
+      uid: spec.uid,
+      group: spec.group ?? null,
+      name: spec.name,
+      args: spec.args,
+      kwargs: spec.kwargs,
+    };
     job.added = this.#ready.then(async () => {
       await this.#queue.add(spec.name, data, { jobId: job.id, removeOnComplete: true, removeOnFail: true });
     });
     job.added.catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
-      this.#finish(job, false, new RemoteUnavailableError(spec.name, `its job could not be added: ${reason}`, { cause: error }));
+      this.#finish(
+        job,
+        false,
+        new RemoteUnavailableError(spec.name, `its job could not be added: ${reason}`, { cause: error }),
+      );
     });
     return job;
   }
@@ -168,7 +184,11 @@ export class BullMQExecutor implements WorkerExecutor {
     const job = this.#jobs.get(jobId);
     if (job === undefined) return;
     if (!isOutcome(value)) {
-      this.#finish(job, false, new RemoteJobFailedError(job.spec.name, 'its worker returned no outcome: is it a startRemoteWorker() worker?'));
+      this.#finish(
+        job,
+        false,
+        new RemoteJobFailedError(job.spec.name, 'its worker returned no outcome: is it a startRemoteWorker() worker?'),
+      );
     } else if (value.ok) this.#finish(job, true, value.value);
     else this.#finish(job, false, remoteError(value));
   }
@@ -193,7 +213,7 @@ export class BullMQExecutor implements WorkerExecutor {
         this.#finish(job, false, reason);
         return;
       }
-      if (job.done) return;
+      // Held by a worker, or just ended (its outcome on its way): a cancel then finds nothing to abort.
       await this.#producer.publishEvent({ eventName: CANCEL_EVENT, jobId: job.id }, EVENTS_MAX_LEN);
     } catch {
       // Redis is gone: the lost-connection timer settles the job.

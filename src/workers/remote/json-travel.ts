@@ -13,7 +13,8 @@ export function jsonTravelProblem(value: unknown, path = '$'): string | undefine
 function problemAt(value: unknown, path: string, seen: Set<object>): string | undefined {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is ${value}`;
-  if (typeof value !== 'object') return `${path} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`;
+  if (typeof value !== 'object')
+    return `${path} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`;
   if (seen.has(value)) return `${path} refers back to an object that contains it`;
   seen.add(value);
   const problem = Array.isArray(value) ? arrayProblem(value, path, seen) : objectProblem(value, path, seen);

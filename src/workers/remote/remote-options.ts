@@ -1,3 +1,5 @@
+import { describe } from '../../core/values.js';
+
 /**
  * Checks shared by the options of the remote executor and the remote
  * worker: each returns the value or its default, or throws a clear error.
@@ -15,7 +17,7 @@ export function connection(value: unknown): object {
 export function queueName(value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value === '' || value.includes(':')) {
-    throw new TypeError(`Expected \`queueName\` to be a non-empty string without ':', got ${String(value)}`);
+    throw new TypeError(`Expected \`queueName\` to be a non-empty string without ':', got ${describe(value)}`);
   }
   return value;
 }
@@ -26,7 +28,7 @@ export function milliseconds(name: string, value: unknown, fallback: number, min
   if (infinite && value === Number.POSITIVE_INFINITY) return value;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
     const range = `an integer from ${min} to 2147483647${infinite ? ' or Infinity' : ''}`;
-    throw new RangeError(`Expected \`${name}\` to be ${range}, got ${String(value)}`);
+    throw new RangeError(`Expected \`${name}\` to be ${range}, got ${describe(value)}`);
   }
   return value;
 }
@@ -35,7 +37,7 @@ export function milliseconds(name: string, value: unknown, fallback: number, min
 export function count(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(`Expected \`${name}\` to be an integer >= ${min}, got ${String(value)}`);
+    throw new RangeError(`Expected \`${name}\` to be an integer >= ${min}, got ${describe(value)}`);
   }
   return value;
 }

@@ -78,19 +78,24 @@ interface CancelListener extends QueueEventsListener {
 export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<RemoteWorker> {
   const connection = check.connection(options.connection) as ConnectionOptions;
   const queueName = check.queueName(options.queueName, DEFAULT_QUEUE_NAME);
-  const onError = options.onError ?? ((error: Error) => console.error(`background-task-manager-worker: ${error.message}`));
-  const registry = await loadTasks(options.workerScript);
-  const events = new QueueEvents(queueName, { connection });
-  events.on('error', onError);
-  const early = new Set<string>();
-  const worker = new Worker<RemoteJobData, RemoteOutcome>(queueName, processor(registry, early), {
+  const onError =
+    options.onError ??
+    ((error: Error) => {
+      console.error(`background-task-manager-worker: ${error.message}`);
+    });
+  const workerOptions = {
     connection,
     autorun: false,
     concurrency: check.count('concurrency', options.concurrency, 1, 1),
     lockDuration: check.milliseconds('lockDurationMs', options.lockDurationMs, 10_000, 100),
     stalledInterval: check.milliseconds('stalledIntervalMs', options.stalledIntervalMs, 5000, 100),
     maxStalledCount: check.count('maxStalledCount', options.maxStalledCount, 1, 0),
-  });
+  };
+  const registry = await loadTasks(options.workerScript);
+  const events = new QueueEvents(queueName, { connection });
+  events.on('error', onError);
+  const early = new Set<string>();
+  const worker = new Worker<RemoteJobData, RemoteOutcome>(queueName, processor(registry, early), workerOptions);
   worker.on('error', onError);
   events.on<CancelListener>(CANCEL_EVENT, ({ jobId }: { jobId: string }) => {
     if (worker.cancelJob(jobId)) return;

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { startRemoteWorker, type RemoteWorker } from './remote-worker.js';
 import { DEFAULT_QUEUE_NAME } from './protocol.js';
 
 const USAGE = `Usage: background-task-manager-worker --redis redis://host:port --worker-script ./tasks.worker.js
@@ -9,7 +8,7 @@ Runs the worker tasks of the module for every manager whose BullMQExecutor uses 
 Stops on SIGINT or SIGTERM once the running jobs have ended.`;
 
 /** What the command line asks for. */
-interface CliOptions {
+export interface CliOptions {
   readonly redis: string;
   readonly workerScript: string;
   readonly queueName: string | undefined;
@@ -39,7 +38,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
       },
     }));
   } catch (error) {
-    throw new TypeError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    throw new TypeError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, { cause: error });
   }
   const { redis, queue } = values;
   const workerScript = values['worker-script'];
@@ -59,22 +58,4 @@ export function parseCli(argv: readonly string[]): CliOptions {
 /** A numeric argument; `startRemoteWorker` says when it is out of range (NaN included). */
 function number(text: string | undefined): number | undefined {
   return text === undefined ? undefined : Number(text);
-}
-
-/** Starts a remote worker for the command line `argv`; it closes on SIGINT or SIGTERM. */
-export async function runCli(argv: readonly string[]): Promise<RemoteWorker> {
-  const options = parseCli(argv);
-  const { redis, ...rest } = options;
-  // An option left undefined takes its default.
-  const worker = await startRemoteWorker({ connection: { url: redis }, ...rest });
-  console.log(
-    `background-task-manager-worker ${process.pid}: running the tasks of ${options.workerScript} ` +
-      `from queue ${options.queueName ?? DEFAULT_QUEUE_NAME}`,
-  );
-  const stop = (): void => {
-    void worker.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return worker;
 }
