@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, QueueEventsProducer, type ConnectionOptions } from 'bullmq';
+import { Queue, QueueEvents, QueueEventsProducer, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import {
   RemoteJobFailedError,
   RemoteUnavailableError,
@@ -78,6 +78,9 @@ export class BullMQExecutor implements WorkerExecutor {
   /** Makes job ids unique among every executor on the queue. */
   readonly #idPrefix = randomUUID();
   #nextId = 0;
+  /** The jobs to add at the end of this turn, and the promise of their adding. */
+  #batch: RemoteJob[] | undefined;
+  #batchAdded: Promise<void> = Promise.resolve();
   #connected = true;
   #destroying: Promise<void> | undefined;
 
@@ -125,16 +128,7 @@ export class BullMQExecutor implements WorkerExecutor {
     }
     this.#jobs.set(job.id, job);
     if (!this.#connected) job.watch(this.#lostAfterMs, this.#lost(job));
-    const data: RemoteJobData = {
-      uid: spec.uid,
-      group: spec.group ?? null,
-      name: spec.name,
-      args: spec.args,
-      kwargs: spec.kwargs,
-    };
-    job.added = this.#ready.then(async () => {
-      await this.#queue.add(spec.name, data, { jobId: job.id, removeOnComplete: true, removeOnFail: true });
-    });
+    job.added = this.#addSoon(job);
     job.added.catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
       this.#finish(
@@ -165,6 +159,24 @@ export class BullMQExecutor implements WorkerExecutor {
     if (!(await withGrace(closing, CLOSE_GRACE_MS))) {
       await Promise.allSettled([this.#events.disconnect(), this.#producer.disconnect(), this.#queue.disconnect()]);
     }
+  }
+
+  /**
+   * Adds the job with the others started in the same turn, in one
+   * `addBulk`: a dispatch starts several tasks at once, and a batch of
+   * outcomes frees several slots, so one round trip adds them all.
+   */
+  #addSoon(job: RemoteJob): Promise<void> {
+    if (this.#batch === undefined) {
+      const batch: RemoteJob[] = [];
+      this.#batch = batch;
+      this.#batchAdded = this.#ready.then(async () => {
+        this.#batch = undefined;
+        await this.#queue.addBulk(batch.map(jobToAdd));
+      });
+    }
+    this.#batch.push(job);
+    return this.#batchAdded;
   }
 
   #argumentProblem(spec: WorkerJobSpec): WorkerDataCloneError | undefined {
@@ -264,6 +276,17 @@ export class BullMQExecutor implements WorkerExecutor {
       void this.#queue.remove(job.id).catch(() => undefined);
     };
   }
+}
+
+function jobToAdd({ id, spec }: RemoteJob): { name: string; data: RemoteJobData; opts: JobsOptions } {
+  const data: RemoteJobData = {
+    uid: spec.uid,
+    group: spec.group ?? null,
+    name: spec.name,
+    args: spec.args,
+    kwargs: spec.kwargs,
+  };
+  return { name: spec.name, data, opts: { jobId: id, removeOnComplete: true, removeOnFail: true } };
 }
 
 function ignore(): void {
