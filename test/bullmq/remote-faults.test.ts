@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackgroundTaskManager, workerTask } from '../../src/index.js';
+import { BackgroundTaskManager, TaskStoppedError, workerTask } from '../../src/index.js';
 import { BullMQExecutor } from '../../src/bullmq.js';
 import { recordRun } from './dag.js';
 import { RedisServer, runRedisTests } from './redis-server.js';
@@ -78,5 +78,24 @@ describe.runIf(runRedisTests)('faults of remote execution', () => {
     );
     // Recovered: the tasks after the lost ones completed, through the restarted Redis.
     expect(record.outcomes.get(TASKS - 1)).toBe(String(TASKS - 1));
+  });
+
+  it('shuts down while Redis is gone: every promise settles', async () => {
+    const redis = await RedisServer.start();
+    started.redis.push(redis);
+    const executor = new BullMQExecutor({ connection: redis.connection, queueName: QUEUE, killAfterMs: 200 });
+    const manager = new BackgroundTaskManager({ executor, startProcessing: true });
+    const uid = manager.addTask(workerTask('takes'), { taskArgs: [20, 1] }); // no remote worker takes it
+    const outcome = manager.result(uid).catch((error: unknown) => error);
+    const added = new Promise<void>((resolve) => {
+      manager.on('taskStarted', () => {
+        resolve();
+      });
+    });
+    await added;
+    await redis.stop();
+    await manager.shutDown();
+    expect(await outcome).toBeInstanceOf(TaskStoppedError);
+    expect(manager.phase).toBe('shutDown');
   });
 });

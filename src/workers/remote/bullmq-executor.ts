@@ -141,9 +141,9 @@ export class BullMQExecutor implements WorkerExecutor {
   }
 
   /**
-   * Waits for the stops on their way (a waiting job removed, a running one
-   * told), gives stopped running tasks up to `killAfterMs` to answer, then
-   * settles what is left and closes the connections. Idempotent.
+   * Gives the stops on their way (a waiting job removed, a running one
+   * told) and the answers of stopped running tasks up to `killAfterMs`,
+   * then settles what is left and closes the connections. Idempotent.
    */
   destroy(): Promise<void> {
     this.#destroying ??= this.#close();
@@ -151,14 +151,16 @@ export class BullMQExecutor implements WorkerExecutor {
   }
 
   async #close(): Promise<void> {
-    await Promise.allSettled(this.#stops);
-    const answered = [...this.#jobs.values()].filter((job) => job.stopping).map((job) => job.whenDone());
-    await withGrace(Promise.all(answered), this.#killAfterMs === Number.POSITIVE_INFINITY ? 1000 : this.#killAfterMs);
+    // Redis may be gone: the stops on their way and the answers get `killAfterMs` (1,000 ms for `Infinity`) in all.
+    const stopping = [...this.#jobs.values()].filter((job) => job.stopping);
+    const answered = Promise.allSettled(this.#stops).then(() => Promise.all(stopping.map((job) => job.whenDone())));
+    await withGrace(answered, this.#killAfterMs === Number.POSITIVE_INFINITY ? 1000 : this.#killAfterMs);
     for (const job of this.#jobs.values()) this.#finish(job, false, this.#closed(job.spec.name));
     const closing = Promise.allSettled([this.#events.close(), this.#producer.close(), this.#queue.close()]);
-    if (!(await withGrace(closing, CLOSE_GRACE_MS))) {
-      await Promise.allSettled([this.#events.disconnect(), this.#producer.disconnect(), this.#queue.disconnect()]);
-    }
+    if (await withGrace(closing, CLOSE_GRACE_MS)) return;
+    // Redis is gone. A disconnect stops the reconnecting at once, but a connection that is down never
+    // reports its end, so its promise is not awaited.
+    void Promise.allSettled([this.#events.disconnect(), this.#producer.disconnect(), this.#queue.disconnect()]);
   }
 
   /**
