@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, QueueEventsProducer, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, QueueEvents, QueueEventsProducer, type ConnectionOptions } from 'bullmq';
 import {
   RemoteJobFailedError,
   RemoteUnavailableError,
@@ -8,7 +8,7 @@ import {
 } from '../../core/errors.js';
 import type { RunningWork, WorkerExecutor, WorkerJobSpec } from '../../core/worker-runner.js';
 import { jsonTravelProblem } from './json-travel.js';
-import { remoteError } from './outcome.js';
+import { isOutcome, remoteError } from './outcome.js';
 import {
   CANCEL_EVENT,
   DEFAULT_QUEUE_NAME,
@@ -174,7 +174,7 @@ export class BullMQExecutor implements WorkerExecutor {
       this.#batch = batch;
       this.#batchAdded = this.#ready.then(async () => {
         this.#batch = undefined;
-        await this.#queue.addBulk(batch.map(jobToAdd));
+        await this.#queue.addBulk(batch.map((job) => job.toAdd()));
       });
     }
     this.#batch.push(job);
@@ -280,23 +280,8 @@ export class BullMQExecutor implements WorkerExecutor {
   }
 }
 
-function jobToAdd({ id, spec }: RemoteJob): { name: string; data: RemoteJobData; opts: JobsOptions } {
-  const data: RemoteJobData = {
-    uid: spec.uid,
-    group: spec.group ?? null,
-    name: spec.name,
-    args: spec.args,
-    kwargs: spec.kwargs,
-  };
-  return { name: spec.name, data, opts: { jobId: id, removeOnComplete: true, removeOnFail: true } };
-}
-
 function ignore(): void {
   // see the constructor
-}
-
-function isOutcome(value: unknown): value is RemoteOutcome {
-  return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
 }
 
 /** Resolves `true` once `promise` has, or `false` after `ms`. */

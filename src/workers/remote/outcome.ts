@@ -33,3 +33,8 @@ export function remoteError(outcome: Extract<RemoteOutcome, { ok: false }>): Err
   error.stack = outcome.traceback;
   return error;
 }
+
+/** Whether a job's value is an outcome of `startRemoteWorker` (another worker on the queue could return anything). */
+export function isOutcome(value: unknown): value is RemoteOutcome {
+  return typeof value === 'object' && value !== null && typeof (value as { ok?: unknown }).ok === 'boolean';
+}

@@ -1,5 +1,7 @@
 import type { BackgroundTaskError } from '../../core/errors.js';
+import type { JobsOptions } from 'bullmq';
 import type { RunningWork, WorkerJobSpec } from '../../core/worker-runner.js';
+import type { RemoteJobData } from './protocol.js';
 
 /**
  * A worker task in flight through the queue, from `run` until it settles:
@@ -36,6 +38,13 @@ export class RemoteJob implements RunningWork {
   /** Whether the lost-connection timer runs. */
   get watched(): boolean {
     return this.#lostTimer !== undefined;
+  }
+
+  /** The job to add to the queue; removed from Redis once its outcome is out. */
+  toAdd(): { name: string; data: RemoteJobData; opts: JobsOptions } {
+    const { uid, group, name, args, kwargs } = this.spec;
+    const data: RemoteJobData = { uid, group: group ?? null, name, args, kwargs };
+    return { name, data, opts: { jobId: this.id, removeOnComplete: true, removeOnFail: true } };
   }
 
   /** Hands the stop to the executor, once. */
