@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { QueueEvents } from 'bullmq';
+import { QueueEvents, Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BackgroundTaskManager, ErrorCodes, TaskStoppedError, workerTask } from '../../src/index.js';
-import { BullMQExecutor, startRemoteWorker, type RemoteWorker } from '../../src/bullmq.js';
+import { BullMQExecutor, RemoteUnavailableError, startRemoteWorker, type RemoteWorker } from '../../src/bullmq.js';
 import { remoteReports } from '../fixtures/remote.worker.js';
 import { RedisServer, runRedisTests } from './redis-server.js';
 
@@ -128,5 +128,76 @@ describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)
     await remote.shutDown();
     await events.close();
     expect(await redis.jobKeys(QUEUE)).toEqual([]);
+  });
+
+  it('removes the jobs of a stopped group that no worker has taken', async () => {
+    const queueName = 'unserved';
+    const events = new QueueEvents(queueName, { connection: redis.connection });
+    await events.waitUntilReady();
+    const added = new Promise<void>((resolve) => {
+      let count = 0;
+      events.on('added', () => {
+        if (++count === 3) resolve();
+      });
+    });
+    const executor = new BullMQExecutor({ connection: redis.connection, queueName, killAfterMs: Infinity });
+    manager = new BackgroundTaskManager({ executor, startProcessing: true });
+    const group = manager.nextGroupId();
+    const outcomes = [1, 2, 3].map((i) =>
+      manager?.result(manager.addTask(workerTask('add'), { group, taskArgs: [i, i] })),
+    );
+    await added;
+    expect(await redis.jobKeys(queueName)).toHaveLength(3);
+    manager.stopTaskGroup(group);
+    await Promise.all(outcomes.map((outcome) => expect(outcome).rejects.toBeInstanceOf(TaskStoppedError)));
+    await manager.shutDown();
+    await events.close();
+    expect(await redis.jobKeys(queueName)).toEqual([]);
+  });
+
+  it('fails a task whose job the queue failed, or whose worker returned no outcome (a worker not of this library)', async () => {
+    const queueName = 'foreign';
+    const foreign = new Worker(
+      queueName,
+      async (job) => {
+        if (job.name === 'throws') throw new Error('not a task of ours');
+        return 42;
+      },
+      { connection: redis.connection },
+    );
+    const executor = new BullMQExecutor({ connection: redis.connection, queueName });
+    manager = new BackgroundTaskManager({ executor, startProcessing: true });
+    const failed = manager.result(manager.addTask(workerTask('throws'))).catch((error: unknown) => error);
+    const noOutcome = manager.result(manager.addTask(workerTask('add'))).catch((error: unknown) => error);
+    expect(((await failed) as Error).message).toBe("The job of remote worker task 'throws' failed: not a task of ours");
+    expect(((await noOutcome) as Error).message).toBe(
+      "The job of remote worker task 'add' failed: its worker returned no outcome: is it a startRemoteWorker() worker?",
+    );
+    await manager.shutDown();
+    await foreign.close();
+  });
+
+  it('fails a task given to a destroyed executor', async () => {
+    const executor = new BullMQExecutor({ connection: redis.connection, queueName: QUEUE });
+    await executor.destroy();
+    const settled = new Promise<unknown[]>((resolve) => {
+      executor.run({
+        uid: 1,
+        group: undefined,
+        name: 'add',
+        args: [1, 2],
+        kwargs: {},
+        settle: (...outcome) => {
+          resolve(outcome);
+        },
+        progress: () => undefined,
+        onThread: undefined,
+      });
+    });
+    const [ok, error] = await settled;
+    expect(ok).toBe(false);
+    expect(error).toBeInstanceOf(RemoteUnavailableError);
+    expect((error as Error).message).toBe("Remote worker task 'add' did not end: the executor has been destroyed");
+    expect(executor.destroy()).toBe(executor.destroy());
   });
 });
