@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, QueueEventsProducer, type ConnectionOptions } from 'bullmq';
+import { Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import {
   RemoteJobFailedError,
   RemoteUnavailableError,
@@ -10,7 +11,7 @@ import type { RunningWork, WorkerExecutor, WorkerJobSpec } from '../../core/work
 import { jsonTravelProblem } from './json-travel.js';
 import { isOutcome, remoteError } from './outcome.js';
 import {
-  CANCEL_EVENT,
+  cancelChannel,
   DEFAULT_QUEUE_NAME,
   EVENTS_MAX_LEN,
   type RemoteJobData,
@@ -69,7 +70,6 @@ export class BullMQExecutor implements WorkerExecutor {
   readonly threadCount = 0;
   readonly #queue: Queue<RemoteJobData, RemoteOutcome>;
   readonly #events: QueueEvents;
-  readonly #producer: QueueEventsProducer;
   readonly #ready: Promise<unknown>;
   readonly #killAfterMs: number;
   readonly #lostAfterMs: number;
@@ -95,11 +95,9 @@ export class BullMQExecutor implements WorkerExecutor {
     this.#queue = new Queue(queueName, { connection, streams: { events: { maxLen: EVENTS_MAX_LEN } } });
     // From the stream's start: an outcome written before the first read is still seen (other ids are ignored).
     this.#events = new QueueEvents(queueName, { connection, lastEventId: '0-0' });
-    this.#producer = new QueueEventsProducer(queueName, { connection });
     // Connection errors are how Redis going away shows; the lost-connection timers deal with it.
     this.#queue.on('error', ignore);
     this.#events.on('error', ignore);
-    this.#producer.on('error', ignore);
     this.#queue.on('ioredis:close', this.#onClose);
     this.#queue.backend.on('ready', this.#onReady);
     this.#events.on('completed', ({ jobId, returnvalue }) => {
@@ -156,11 +154,11 @@ export class BullMQExecutor implements WorkerExecutor {
     const answered = Promise.allSettled(this.#stops).then(() => Promise.all(stopping.map((job) => job.whenDone())));
     await withGrace(answered, this.#killAfterMs === Number.POSITIVE_INFINITY ? 1000 : this.#killAfterMs);
     for (const job of this.#jobs.values()) this.#finish(job, false, this.#closed(job.spec.name));
-    const closing = Promise.allSettled([this.#events.close(), this.#producer.close(), this.#queue.close()]);
+    const closing = Promise.allSettled([this.#events.close(), this.#queue.close()]);
     if (await withGrace(closing, CLOSE_GRACE_MS)) return;
     // Redis is gone. A disconnect stops the reconnecting at once, but a connection that is down never
     // reports its end, so its promise is not awaited.
-    void Promise.allSettled([this.#events.disconnect(), this.#producer.disconnect(), this.#queue.disconnect()]);
+    void Promise.allSettled([this.#events.disconnect(), this.#queue.disconnect()]);
   }
 
   /**
@@ -228,7 +226,9 @@ export class BullMQExecutor implements WorkerExecutor {
         return;
       }
       // Held by a worker, or just ended (its outcome on its way): a cancel then finds nothing to abort.
-      await this.#producer.publishEvent({ eventName: CANCEL_EVENT, jobId: job.id }, EVENTS_MAX_LEN);
+      // The queue's own connection is BullMQ's ioredis client.
+      const client = (await this.#queue.backend.client) as unknown as Redis;
+      await client.publish(cancelChannel(this.#queue.qualifiedName), job.id);
     } catch {
       // Redis is gone: the lost-connection timer settles the job.
     }

@@ -1,10 +1,11 @@
 import { pathToFileURL } from 'node:url';
-import { QueueEvents, Worker, type ConnectionOptions, type Job, type QueueEventsListener } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { BackgroundTaskError, ErrorCodes } from '../../core/errors.js';
 import { findWorkerTask, workerTasksOf, type WorkerTaskFunction } from '../worker-runtime.js';
 import { WorkerTaskContext } from '../worker-task-context.js';
 import { failure, success } from './outcome.js';
-import { CANCEL_EVENT, DEFAULT_QUEUE_NAME, type RemoteJobData, type RemoteOutcome } from './protocol.js';
+import { cancelChannel, DEFAULT_QUEUE_NAME, type RemoteJobData, type RemoteOutcome } from './protocol.js';
 import { RemoteProgress } from './remote-progress.js';
 import * as check from './remote-options.js';
 
@@ -57,11 +58,6 @@ export interface RemoteWorker {
 /** Cancels remembered for jobs not yet seen running here, at most this many (the oldest go first). */
 const MAX_EARLY_CANCELS = 10_000;
 
-/** The listeners of a queue's events, with the executor's cancel. */
-interface CancelListener extends QueueEventsListener {
-  [CANCEL_EVENT]: (args: { jobId: string }, id: string) => void;
-}
-
 /**
  * Runs the worker tasks of `workerScript` for every manager whose
  * `BullMQExecutor` uses the same Redis and queue: each job's task is
@@ -92,24 +88,25 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     maxStalledCount: check.count('maxStalledCount', options.maxStalledCount, 1, 0),
   };
   const registry = await loadTasks(options.workerScript);
-  const events = new QueueEvents(queueName, { connection });
-  events.on('error', onError);
   const early = new Set<string>();
   const worker = new Worker<RemoteJobData, RemoteOutcome>(queueName, processor(registry, early), workerOptions);
   worker.on('error', onError);
-  events.on<CancelListener>(CANCEL_EVENT, ({ jobId }: { jobId: string }) => {
+  // A connection of its own for the stops (a subscribed connection runs nothing else); BullMQ's client is ioredis.
+  const stops = ((await worker.backend.client) as unknown as Redis).duplicate();
+  stops.on('error', onError);
+  stops.on('message', (_channel: string, jobId: string) => {
     if (worker.cancelJob(jobId)) return;
     // Not running here (yet): remembered, in case this worker is about to start it.
     early.add(jobId);
     if (early.size > MAX_EARLY_CANCELS) early.delete(early.values().next().value as string);
   });
-  await events.waitUntilReady();
+  await stops.subscribe(cancelChannel(worker.qualifiedName));
   void worker.run();
   await worker.waitUntilReady();
   return {
     async close() {
       await worker.close();
-      await events.close();
+      stops.disconnect();
     },
   };
 }
