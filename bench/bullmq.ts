@@ -19,7 +19,7 @@ import { RedisServer } from '../test/bullmq/redis-server.js';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SPIN_MS = 1;
 /** Jobs the manager keeps in flight on the remote side: enough that a worker always finds the next one waiting. */
-const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 16);
+const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 64);
 
 const { values } = parseArgs({ options: { tasks: { type: 'string' }, repeats: { type: 'string' } } });
 const tasks = Number(values.tasks ?? 2000);

@@ -72,7 +72,8 @@ describe.runIf(runRedisTests)('faults of remote execution', () => {
     expect([...record.endings.values()].every((count) => count === 1)).toBe(true);
     const failed = [...record.outcomes.values()].filter((outcome) => outcome.startsWith('failed: '));
     expect(failed.length).toBeGreaterThan(0);
-    expect(failed.length).toBeLessThanOrEqual(8); // at most the tasks in flight when Redis went
+    // The tasks in flight when Redis went (8), and any started before the executor saw it back.
+    expect(failed.length).toBeLessThan(TASKS / 4);
     expect(failed[0]).toMatch(
       /^failed: Remote worker task 'takes' did not end: the connection to Redis was lost and its job was not found there again within 1500 ms/,
     );

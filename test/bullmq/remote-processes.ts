@@ -4,8 +4,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Stall settings short enough for a test: a killed process's jobs run again about 1.5 s later. */
-const TEST_STALL_ARGS = ['--lock-duration-ms', '1000', '--stalled-interval-ms', '500', '--max-stalled-count', '1'];
+/**
+ * Stall settings short enough for a test: a killed process's jobs run again about 2.5 s later. A lock
+ * of 2 s leaves a busy machine room to renew it: a surviving worker whose lock lapsed would see its job
+ * stalled as well.
+ */
+const TEST_STALL_ARGS = ['--lock-duration-ms', '2000', '--stalled-interval-ms', '500', '--max-stalled-count', '1'];
 
 /** A remote worker process: the command line of the package's `bin`, run from source. */
 export interface RemoteProcess {
