@@ -59,6 +59,25 @@ describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)
     expect(((await unknown) as Error).message).toContain("The worker module defines no worker task 'nope'");
   });
 
+  it("keeps the manager's semantics: priority order, timeouts that abort the remote signal, groups", async () => {
+    const remote = remoteManager(1);
+    remote.pauseProcessing();
+    const completed: unknown[] = [];
+    remote.on('taskCompleted', (_uid, _group, result) => completed.push(result));
+    const group = remote.nextGroupId();
+    for (const priority of [0, 2, 10, 1, -1, -100]) {
+      remote.addTask(workerTask('add'), { priority, group, taskArgs: [priority, 0] });
+    }
+    const finished = remote.whenGroupFinished(group);
+    remote.startProcessing();
+    await finished;
+    expect(completed).toEqual([10, 2, 1, 0, -1, -100]);
+    const slow = remote.addTask(workerTask('untilAborted'), { timeoutMs: 200 });
+    const aborted = nextReport('aborted', slow);
+    await expect(remote.result(slow)).rejects.toThrow(`Task ${slow} timed out after 200 ms`);
+    expect(await aborted).toEqual([slow, ErrorCodes.taskTimeout]);
+  });
+
   it('fails a task whose result, arguments or progress cannot travel as JSON unchanged, saying why', async () => {
     const remote = remoteManager();
     const failures = new Map<string, string>();

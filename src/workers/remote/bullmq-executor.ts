@@ -14,6 +14,7 @@ import {
   cancelChannel,
   DEFAULT_QUEUE_NAME,
   EVENTS_MAX_LEN,
+  type RemoteCancel,
   type RemoteJobData,
   type RemoteOutcome,
 } from './protocol.js';
@@ -228,7 +229,8 @@ export class BullMQExecutor implements WorkerExecutor {
       // Held by a worker, or just ended (its outcome on its way): a cancel then finds nothing to abort.
       // The queue's own connection is BullMQ's ioredis client.
       const client = (await this.#queue.backend.client) as unknown as Redis;
-      await client.publish(cancelChannel(this.#queue.qualifiedName), job.id);
+      const cancel: RemoteCancel = { jobId: job.id, code: reason.code, message: reason.message };
+      await client.publish(cancelChannel(this.#queue.qualifiedName), JSON.stringify(cancel));
     } catch {
       // Redis is gone: the lost-connection timer settles the job.
     }

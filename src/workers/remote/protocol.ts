@@ -31,6 +31,31 @@ export function cancelChannel(qualifiedName: string): string {
   return `${qualifiedName}:backgroundTaskManager:cancel`;
 }
 
+/**
+ * What goes on the stop channel (as JSON): the job to stop, and the code and
+ * message of the reason its task's signal aborts with (a stop's
+ * `TaskStoppedError`, a timeout's `TaskTimeoutError`), rebuilt remotely.
+ */
+export interface RemoteCancel {
+  readonly jobId: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The stop a channel message asks for, or `undefined` for anything else. */
+export function parseCancel(text: string): RemoteCancel | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<Record<keyof RemoteCancel, unknown>> | null;
+    const { jobId, code, message } = value ?? {};
+    if (typeof jobId === 'string' && typeof code === 'string' && typeof message === 'string') {
+      return { jobId, code, message };
+    }
+  } catch {
+    // not one of ours
+  }
+  return undefined;
+}
+
 /** The queue's default queue name. */
 export const DEFAULT_QUEUE_NAME = 'background-task-manager';
 

@@ -5,7 +5,14 @@ import { BackgroundTaskError, ErrorCodes } from '../../core/errors.js';
 import { findWorkerTask, workerTasksOf, type WorkerTaskFunction } from '../worker-runtime.js';
 import { WorkerTaskContext } from '../worker-task-context.js';
 import { failure, success } from './outcome.js';
-import { cancelChannel, DEFAULT_QUEUE_NAME, type RemoteJobData, type RemoteOutcome } from './protocol.js';
+import {
+  cancelChannel,
+  DEFAULT_QUEUE_NAME,
+  parseCancel,
+  type RemoteCancel,
+  type RemoteJobData,
+  type RemoteOutcome,
+} from './protocol.js';
 import { RemoteProgress } from './remote-progress.js';
 import * as check from './remote-options.js';
 
@@ -88,17 +95,18 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
     maxStalledCount: check.count('maxStalledCount', options.maxStalledCount, 1, 0),
   };
   const registry = await loadTasks(options.workerScript);
-  const early = new Set<string>();
+  const early = new Map<string, RemoteCancel>();
   const worker = new Worker<RemoteJobData, RemoteOutcome>(queueName, processor(registry, early), workerOptions);
   worker.on('error', onError);
   // A connection of its own for the stops (a subscribed connection runs nothing else); BullMQ's client is ioredis.
   const stops = ((await worker.backend.client) as unknown as Redis).duplicate();
   stops.on('error', onError);
-  stops.on('message', (_channel: string, jobId: string) => {
-    if (worker.cancelJob(jobId)) return;
+  stops.on('message', (_channel: string, text: string) => {
+    const cancel = parseCancel(text);
+    if (cancel === undefined || worker.cancelJob(cancel.jobId, cancel as never)) return;
     // Not running here (yet): remembered, in case this worker is about to start it.
-    early.add(jobId);
-    if (early.size > MAX_EARLY_CANCELS) early.delete(early.values().next().value as string);
+    early.set(cancel.jobId, cancel);
+    if (early.size > MAX_EARLY_CANCELS) early.delete(early.keys().next().value as string);
   });
   await stops.subscribe(cancelChannel(worker.qualifiedName));
   void worker.run();
@@ -125,18 +133,14 @@ async function loadTasks(script: string | URL): Promise<ReadonlyMap<string, Work
 }
 
 /** The job processor: runs the job's task with its context, and answers every outcome as a value. */
-function processor(registry: ReadonlyMap<string, WorkerTaskFunction>, early: Set<string>) {
+function processor(registry: ReadonlyMap<string, WorkerTaskFunction>, early: Map<string, RemoteCancel>) {
   return async (job: Job<RemoteJobData>, _token?: string, signal?: AbortSignal): Promise<RemoteOutcome> => {
     const { uid, group, name, args, kwargs } = job.data;
     const fn = findWorkerTask(registry, name);
     if (fn instanceof BackgroundTaskError) return failure(fn);
     const progress = new RemoteProgress(job, name);
     const context = new WorkerTaskContext(uid, group ?? undefined, name, progress.send, progress.check);
-    const stop = (): void => {
-      context.cancel(ErrorCodes.taskStopped, '');
-    };
-    if (signal?.aborted === true || (job.id !== undefined && early.delete(job.id))) stop();
-    else signal?.addEventListener('abort', stop, { once: true });
+    abortOnCancel(context, job.id === undefined ? undefined : early, job.id ?? '', signal);
     let outcome: RemoteOutcome;
     try {
       outcome = success(name, await fn.call(context, ...args, kwargs));
@@ -147,4 +151,29 @@ function processor(registry: ReadonlyMap<string, WorkerTaskFunction>, early: Set
     await progress.flushed();
     return outcome;
   };
+}
+
+/**
+ * Aborts the task's signal when the manager stops its job: a stop that came
+ * before the job ran here (in `early`), or one `cancelJob` passes on, with
+ * the reason the manager sent (a stop, a timeout).
+ */
+function abortOnCancel(
+  context: WorkerTaskContext,
+  early: Map<string, RemoteCancel> | undefined,
+  jobId: string,
+  signal: AbortSignal | undefined,
+): void {
+  const stop = (reason: unknown): void => {
+    const cancel = typeof reason === 'object' && reason !== null ? (reason as Partial<RemoteCancel>) : {};
+    context.cancel(cancel.code ?? ErrorCodes.taskStopped, cancel.message ?? '');
+  };
+  const sentEarly = early?.get(jobId);
+  early?.delete(jobId);
+  if (sentEarly !== undefined) stop(sentEarly);
+  else if (signal?.aborted === true) stop(signal.reason);
+  else
+    signal?.addEventListener('abort', () => {
+      stop(signal.reason);
+    });
 }
