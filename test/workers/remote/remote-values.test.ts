@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { jsonTravelProblem } from '../../../src/workers/remote/json-travel.js';
 import { failure, isOutcome, remoteError, success } from '../../../src/workers/remote/outcome.js';
 import { RemoteJob } from '../../../src/workers/remote/remote-job.js';
+import { cancelChannel, parseCancel } from '../../../src/workers/remote/protocol.js';
+import { connection, count, milliseconds, queueName } from '../../../src/workers/remote/remote-options.js';
 import { TaskStoppedError } from '../../../src/index.js';
 
 describe('jsonTravelProblem', () => {
@@ -90,5 +92,38 @@ describe('RemoteJob', () => {
     job.killAfter(1, () => settled.push(['killed']));
     expect(job.watched).toBe(false);
     expect(settled).toEqual([[true, 3]]);
+  });
+});
+
+describe('the stop channel', () => {
+  it("reads only the manager's stops, named per queue", () => {
+    expect(cancelChannel('bull:thumbs')).toBe('bull:thumbs:backgroundTaskManager:cancel');
+    const cancel = { jobId: 'j-1', code: 'ERR_TASK_TIMEOUT', message: 'Task 3 timed out after 5 ms' };
+    expect(parseCancel(JSON.stringify(cancel))).toEqual(cancel);
+    for (const text of [
+      '',
+      'null',
+      '42',
+      '{"jobId":"j"}',
+      '{"jobId":1,"code":"c","message":"m"}',
+      '{"jobId":"j","code":"c"}',
+    ]) {
+      expect(parseCancel(text)).toBeUndefined();
+    }
+  });
+});
+
+describe('remote option checks', () => {
+  it('take undefined as the default and say what they expected', () => {
+    expect(milliseconds('x', undefined, 7)).toBe(7);
+    expect(() => milliseconds('x', Number.POSITIVE_INFINITY, 7)).toThrow(
+      'Expected `x` to be an integer from 0 to 2147483647, got',
+    );
+    expect(() => milliseconds('x', 1.5, 7)).toThrow(RangeError);
+    expect(count('n', undefined, 1, 1)).toBe(1);
+    expect(() => count('n', '2', 1, 1)).toThrow('Expected `n` to be an integer >= 1, got "2" (string)');
+    expect(queueName(undefined, 'q')).toBe('q');
+    expect(() => queueName('', 'q')).toThrow(TypeError);
+    expect(() => connection(null)).toThrow(TypeError);
   });
 });
