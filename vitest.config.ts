@@ -13,8 +13,14 @@ export default defineConfig({
       provider: 'v8',
       include: ['src/**/*.ts'],
       // The worker runtime runs only inside worker threads and the inspector page only in the browser,
-      // where V8 coverage is not collected; the worker, fault and browser tests drive them for real.
-      exclude: ['src/workers/worker-runtime.ts', 'src/workers/worker-task-context.ts', 'src/inspector/page/**'],
+      // where V8 coverage is not collected; the worker, fault and browser tests drive them for real. So does
+      // the remote worker command, in the processes the remote-execution tests start.
+      exclude: [
+        'src/workers/worker-runtime.ts',
+        'src/workers/worker-task-context.ts',
+        'src/inspector/page/**',
+        'src/bullmq-worker.ts',
+      ],
       reporter: ['text-summary', 'json-summary'],
       // What the suite reaches (stable from run to run), a hair below it so that losing a test file fails:
       // raise these as tests are added, never lower them to let a change pass.

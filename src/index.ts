@@ -11,7 +11,10 @@ export {
   WorkerDataCloneError,
   WorkerExitedError,
   WorkerStartupError,
+  RemoteUnavailableError,
+  RemoteJobFailedError,
 } from './core/errors.js';
+export type { RunningWork, WorkerExecutor, WorkerJobSpec, WorkerRunner } from './core/worker-runner.js';
 export { TaskStates } from './machines/task-logic.js';
 export { taskMachine } from './machines/task-machine.js';
 export { managerMachine } from './machines/manager-machine.js';

@@ -12,6 +12,7 @@ import { TypedEmitter, type BackgroundTaskManagerEvents } from '../core/events.j
 import type { TaskGroup, TaskRunnable } from '../core/types.js';
 import { describe } from '../core/values.js';
 import { WorkerTask } from '../core/worker-task.js';
+import type { WorkerExecutor } from '../core/worker-runner.js';
 import type { BackgroundTaskManagerOptions, PassThroughTaskOptions, StopOptions, TaskOptions } from './options.js';
 import * as validate from './validate.js';
 
@@ -34,7 +35,8 @@ export class BackgroundTaskManager {
   readonly #events = new TypedEmitter();
   readonly #actor: Actor<typeof managerMachine>;
   readonly #scheduler: TaskScheduler;
-  readonly #pool: WorkerPool | undefined;
+  /** Where worker tasks run: the local pool of `workerScript`, or the `executor` option. */
+  readonly #pool: WorkerExecutor | undefined;
   #nextGroupId = 0;
   /** The promise `shutDown()` returns, kept so a second call returns it too; the phase itself is the machine's. */
   #shutDown: Promise<void> | undefined;
@@ -44,8 +46,9 @@ export class BackgroundTaskManager {
    *   `finishedTaskHistory` not an integer >= 0, `killAfterMs` neither
    *   an integer from 0 to 2³¹ − 1 nor `Infinity`, or `taskTimeoutMs` not a
    *   number of milliseconds above 0 (at most 2,147,483,647) or `Infinity`.
-   * @throws {TypeError} if another option has the wrong type, or
-   *   `workerScript` names no file.
+   * @throws {TypeError} if another option has the wrong type,
+   *   `workerScript` names no file, or `executor` comes with an option of
+   *   the local pool (`workerScript`, `workerOptions`, `killAfterMs`).
    */
   constructor(options?: BackgroundTaskManagerOptions) {
     const opts = validate.optionsObject('options', options);
@@ -53,6 +56,7 @@ export class BackgroundTaskManager {
     this.maxThreads = validate.integerAtLeast('maxThreads', opts.maxThreads, 1, 8);
     const finishedTaskHistory = validate.integerAtLeast('finishedTaskHistory', opts.finishedTaskHistory, 0, 1000);
     const startProcessing = validate.booleanOr('startProcessing', opts.startProcessing, false);
+    const executor = validate.executor(opts.executor, opts);
     const workerScript = validate.workerScript(opts.workerScript);
     const killAfterMs = validate.delayMs('killAfterMs', opts.killAfterMs, 1000);
     const taskTimeoutMs = validate.timeoutMs('taskTimeoutMs', opts.taskTimeoutMs) ?? Infinity;
@@ -62,9 +66,10 @@ export class BackgroundTaskManager {
       throw new TypeError('Expected `inspect` to be an inspection observer or function');
     }
     this.#pool =
-      workerScript === undefined
+      executor ??
+      (workerScript === undefined
         ? undefined
-        : new WorkerPool(workerScript, { size: this.maxThreads, killAfterMs, workerOptions: opts.workerOptions });
+        : new WorkerPool(workerScript, { size: this.maxThreads, killAfterMs, workerOptions: opts.workerOptions }));
     this.#actor = createActor(managerMachine, {
       id: 'backgroundTaskManager',
       input: { maxThreads: this.maxThreads },
@@ -130,7 +135,8 @@ export class BackgroundTaskManager {
    * thread that dies or is killed is replaced, and its replacement counts
    * as the thread it replaces. So this is at most the most worker tasks
    * that ran or waited for a thread at once, and never above `maxThreads`.
-   * Shutting down terminates them but leaves the count.
+   * Shutting down terminates them but leaves the count. With an
+   * `executor`, the executor's own count (0 for remote workers).
    */
   get threadCount(): number {
     return this.#pool?.threadCount ?? 0;
@@ -199,7 +205,9 @@ export class BackgroundTaskManager {
     this.#assertOpen('addTask');
     if (cbl instanceof WorkerTask) {
       if (this.#pool === undefined) {
-        throw new TypeError(`Cannot add worker task '${cbl.name}': the manager was created without \`workerScript\``);
+        throw new TypeError(
+          `Cannot add worker task '${cbl.name}': the manager was created without \`workerScript\` or \`executor\``,
+        );
       }
     } else if (typeof cbl !== 'function') {
       throw new TypeError(`Expected \`cbl\` to be a function or a workerTask(), got ${describe(cbl)}`);
@@ -350,7 +358,7 @@ export class BackgroundTaskManager {
       this.#actor.send({ type: 'THREADS_EXITED' });
     });
     this.#scheduler.stopAll();
-    threadsExited(this.#pool === undefined ? Promise.resolve() : this.#pool.destroy());
+    threadsExited(this.#pool?.destroy === undefined ? Promise.resolve() : this.#pool.destroy());
     return this.#shutDown;
   }
 

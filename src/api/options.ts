@@ -1,6 +1,7 @@
 import type { InspectionEvent, Observer } from 'xstate';
 import type { Clock } from '../core/clock.js';
 import type { TaskGroup, TaskKwargs, TaskWorkerOptions } from '../core/types.js';
+import type { WorkerExecutor } from '../core/worker-runner.js';
 
 /** Options of {@link BackgroundTaskManager.addTask}. */
 export interface TaskOptions {
@@ -107,6 +108,15 @@ export interface BackgroundTaskManagerOptions {
   workerScript?: string | URL;
   /** Passed to every worker thread. */
   workerOptions?: TaskWorkerOptions;
+  /**
+   * Where worker tasks run instead of this process's own worker threads:
+   * for example a `BullMQExecutor` (`background-task-manager/bullmq`),
+   * which runs them on remote workers. Excludes `workerScript`,
+   * `workerOptions` and `killAfterMs`, which are the local pool's (the
+   * executor has its own). `maxThreads` still bounds the tasks that run at once.
+   * @default undefined (worker tasks run on the pool of `workerScript`)
+   */
+  executor?: WorkerExecutor;
   /**
    * How long a stopped worker task may run on after its signal aborted, in
    * milliseconds: a worker task that has not ended by then has its thread

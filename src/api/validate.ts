@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MAX_TIMER_MS, systemClock, type Clock } from '../core/clock.js';
 import type { TaskGroup, TaskKwargs } from '../core/types.js';
+import type { WorkerExecutor } from '../core/worker-runner.js';
 import type { RetryPolicy } from '../scheduling/task-retries.js';
 import type { RetryOptions, StopOptions } from './options.js';
 import { MANAGER_EVENT_NAMES, type BackgroundTaskManagerEvents } from '../core/events.js';
@@ -230,6 +231,29 @@ export function workerScript(value: unknown): string | URL | undefined {
   return value;
 }
 
+/**
+ * A worker executor: an object with a `run` method, and `destroy` a method when present.
+ * @throws {TypeError} for anything else, or one given with an option of the local pool.
+ */
+export function executor(value: unknown, options: object): WorkerExecutor | undefined {
+  if (value === undefined) return undefined;
+  if (!isExecutor(value)) {
+    throw new TypeError(expected('`executor` to be an object with a `run(job)` method (e.g. a BullMQExecutor)', value));
+  }
+  for (const key of ['workerScript', 'workerOptions', 'killAfterMs'] as const) {
+    if ((options as Record<string, unknown>)[key] !== undefined) {
+      throw new TypeError(`\`${key}\` is an option of the local worker pool: it cannot be given with \`executor\``);
+    }
+  }
+  return value;
+}
+
+function isExecutor(value: unknown): value is WorkerExecutor {
+  if (typeof value !== 'object' || value === null) return false;
+  const { run, destroy } = value as { run?: unknown; destroy?: unknown };
+  return typeof run === 'function' && (destroy === undefined || typeof destroy === 'function');
+}
+
 /** The keys each options object accepts: anything else is a misspelling or an option that does not exist. */
 const OPTION_KEYS = Object.freeze({
   constructor: [
@@ -237,6 +261,7 @@ const OPTION_KEYS = Object.freeze({
     'maxThreads',
     'workerScript',
     'workerOptions',
+    'executor',
     'killAfterMs',
     'finishedTaskHistory',
     'inspect',

@@ -11,6 +11,8 @@ export const ErrorCodes = Object.freeze({
   workerStartup: 'ERR_WORKER_STARTUP',
   workerTaskUnknown: 'ERR_WORKER_TASK_UNKNOWN',
   workerDataClone: 'ERR_WORKER_DATA_CLONE',
+  remoteUnavailable: 'ERR_REMOTE_UNAVAILABLE',
+  remoteJobFailed: 'ERR_REMOTE_JOB_FAILED',
 } as const);
 
 /** One of the {@link ErrorCodes}. */
@@ -154,5 +156,27 @@ export class WorkerStartupError extends BackgroundTaskError {
 export class WorkerDataCloneError extends BackgroundTaskError {
   constructor(message: string, cause: unknown) {
     super(ErrorCodes.workerDataClone, message, { cause });
+  }
+}
+
+/**
+ * Fails a remote worker task whose queue could not be reached: its job could
+ * not be added, or the connection to the queue was lost while the task was
+ * in flight and its job had not been seen again `lostAfterMs` later.
+ */
+export class RemoteUnavailableError extends BackgroundTaskError {
+  constructor(taskName: string, reason: string, options?: { cause?: unknown }) {
+    super(ErrorCodes.remoteUnavailable, `Remote worker task '${taskName}' did not end: ${reason}`, options);
+  }
+}
+
+/**
+ * Fails a remote worker task whose job the queue failed by itself rather
+ * than the task: its worker stalled (died, or blocked its event loop) more
+ * often than allowed, or lost its lock. `reason` is the queue's.
+ */
+export class RemoteJobFailedError extends BackgroundTaskError {
+  constructor(taskName: string, reason: string) {
+    super(ErrorCodes.remoteJobFailed, `The job of remote worker task '${taskName}' failed: ${reason}`);
   }
 }

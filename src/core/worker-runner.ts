@@ -35,3 +35,18 @@ export interface WorkerRunner {
   /** Runs `job` on a worker thread; the handle cancels it. Never settles inside the call. */
   run(job: WorkerJobSpec): RunningWork;
 }
+
+/**
+ * Where a manager's worker tasks run instead of its own pool of threads
+ * (the manager option `executor`), for example a `BullMQExecutor` from
+ * `background-task-manager/bullmq`. The manager calls `run` only while
+ * fewer than `maxThreads` tasks run, so `maxThreads` bounds what is in
+ * flight here too; `shutDown()` cancels every job it runs, then awaits
+ * `destroy()`.
+ */
+export interface WorkerExecutor extends WorkerRunner {
+  /** The worker threads started on this machine, for the manager's `threadCount`; absent: none. */
+  readonly threadCount?: number;
+  /** Releases what the executor holds; the manager's `shutDown()` resolves once this has. */
+  destroy?(): Promise<void>;
+}

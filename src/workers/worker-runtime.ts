@@ -9,10 +9,11 @@ import {
   WORKER_PORT_KEY,
   type MainMessage,
   type WorkerCancelSeen,
+  type WorkerProgress,
   type WorkerReply,
   type WorkerRequest,
 } from './messages.js';
-import { WorkerTaskContext } from './worker-task-context.js';
+import { WorkerTaskContext, type ProgressSend } from './worker-task-context.js';
 
 /**
  * A task function of a worker module: called as `fn(...taskArgs, kwargs)`,
@@ -65,7 +66,40 @@ export function defineWorkerTasks(tasks: WorkerTaskMap): ThreadWorker {
   const underManager = (workerData as Record<string, unknown> | null)?.[WORKER_DATA_KEY] !== undefined;
   if (parentPort !== null && underManager) openChannel(parentPort, registry);
   // poolifier starts, watches and replaces this thread; the manager's tasks come over the channel.
-  return new ThreadWorker<unknown, unknown>({ [POOL_TASK]: () => undefined });
+  const worker = new ThreadWorker<unknown, unknown>({ [POOL_TASK]: () => undefined });
+  // A registered symbol: a remote worker finds the tasks even when it loaded this file a second time.
+  Object.defineProperty(worker, TASKS_KEY, { value: registry });
+  return worker;
+}
+
+/** Where the value `defineWorkerTasks` returns keeps its tasks, for {@link workerTasksOf}. */
+const TASKS_KEY = Symbol.for('background-task-manager.workerTasks');
+
+/**
+ * The tasks of a worker module's default export, when `defineWorkerTasks`
+ * made it: how a process that runs worker tasks without a pool (a remote
+ * worker) finds them.
+ */
+export function workerTasksOf(moduleExport: unknown): ReadonlyMap<string, WorkerTaskFunction> | undefined {
+  if (typeof moduleExport !== 'object' || moduleExport === null) return undefined;
+  return (moduleExport as Record<symbol, ReadonlyMap<string, WorkerTaskFunction> | undefined>)[TASKS_KEY];
+}
+
+/**
+ * The task `name` of a worker module, or the error a request for a name it
+ * does not define fails with (naming the ones it does).
+ */
+export function findWorkerTask(
+  registry: ReadonlyMap<string, WorkerTaskFunction>,
+  name: string,
+): WorkerTaskFunction | BackgroundTaskError {
+  const fn = registry.get(name);
+  if (fn !== undefined) return fn;
+  const known = [...registry.keys()].map((key) => `'${key}'`).join(', ') || 'none';
+  return new BackgroundTaskError(
+    ErrorCodes.workerTaskUnknown,
+    `The worker module defines no worker task '${name}' (it defines: ${known})`,
+  );
 }
 
 /**
@@ -81,9 +115,13 @@ function openChannel(parent: MessagePort, registry: ReadonlyMap<string, WorkerTa
   const ended = (context: WorkerTaskContext): void => {
     if (running === context) running = undefined;
   };
+  // Made once for the channel, not for each task.
+  const sendProgress: ProgressSend = (value) => {
+    port1.postMessage({ type: 'progress', value } satisfies WorkerProgress);
+  };
   port1.on('message', (message: MainMessage) => {
     if (message.type === 'run') {
-      running = run(registry, message, port1, ended);
+      running = run(registry, message, port1, ended, sendProgress);
       return;
     }
     running?.cancel(message.code, message.message);
@@ -98,16 +136,15 @@ function run(
   request: WorkerRequest,
   port: MessagePort,
   ended: (context: WorkerTaskContext) => void,
+  sendProgress: ProgressSend,
 ): WorkerTaskContext | undefined {
   const { name, args, kwargs } = request;
-  const fn = registry.get(name);
-  if (fn === undefined) {
-    const known = [...registry.keys()].map((key) => `'${key}'`).join(', ') || 'none';
-    const message = `The worker module defines no worker task '${name}' (it defines: ${known})`;
-    reply(port, name, false, new BackgroundTaskError(ErrorCodes.workerTaskUnknown, message));
+  const fn = findWorkerTask(registry, name);
+  if (fn instanceof BackgroundTaskError) {
+    reply(port, name, false, fn);
     return undefined;
   }
-  const context = new WorkerTaskContext(request.uid, request.group, name, port);
+  const context = new WorkerTaskContext(request.uid, request.group, name, sendProgress);
   let result: unknown;
   try {
     result = fn.call(context, ...args, kwargs);

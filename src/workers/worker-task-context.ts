@@ -1,4 +1,3 @@
-import type { MessagePort } from 'node:worker_threads';
 import {
   BackgroundTaskError,
   ErrorCodes,
@@ -8,11 +7,14 @@ import {
 } from '../core/errors.js';
 import { LazyAbort } from '../core/lazy-abort.js';
 import type { TaskContext, TaskGroup } from '../core/types.js';
-import { PROGRESS_INTERVAL_MS, type WorkerProgress } from './messages.js';
+import { PROGRESS_INTERVAL_MS } from './messages.js';
+
+/** Sends one progress value on (to the main thread, or to a queue); throws if the value cannot go. */
+export type ProgressSend = (value: unknown) => void;
 
 /**
- * The `this` of a worker task while it runs in a worker thread: the same
- * shape as a main-thread task's. Progress goes to the main thread at most
+ * The `this` of a worker task while it runs in a worker thread or a remote
+ * worker: the same shape as a main-thread task's. Progress goes to the main thread at most
  * once per {@link PROGRESS_INTERVAL_MS}: the first report of a quiet spell
  * at once, the latest of the others when the interval ends, and whatever
  * is still held just before the reply ({@link end}), so the last report
@@ -22,18 +24,31 @@ export class WorkerTaskContext implements TaskContext {
   readonly uid: number;
   readonly group: TaskGroup | undefined;
   readonly #name: string;
-  readonly #port: MessagePort;
+  readonly #send: ProgressSend;
+  /** Checks a value to be held (it is sent later, from a timer, where a throw would be uncaught); else a clone. */
+  readonly #check: ((value: unknown) => unknown) | undefined;
   readonly #abort = new LazyAbort();
   /** Open while reports are held back; a report made while it is open waits in {@link #held}. */
   #interval: NodeJS.Timeout | undefined;
   #held: { value: unknown } | undefined;
   #ended = false;
 
-  constructor(uid: number, group: TaskGroup | undefined, name: string, port: MessagePort) {
+  /**
+   * `check` returns the value to hold for a later send, or throws if it
+   * cannot go: by default a structured clone, the value as it was when reported.
+   */
+  constructor(
+    uid: number,
+    group: TaskGroup | undefined,
+    name: string,
+    send: ProgressSend,
+    check?: (value: unknown) => unknown,
+  ) {
     this.uid = uid;
     this.group = group;
     this.#name = name;
-    this.#port = port;
+    this.#send = send;
+    this.#check = check;
   }
 
   get signal(): AbortSignal {
@@ -48,7 +63,7 @@ export class WorkerTaskContext implements TaskContext {
       return;
     }
     // Cloned now: the value as it was when reported, and a clone error thrown at the call that made it.
-    this.#held = { value: this.#clone(value) };
+    this.#held = { value: this.#check === undefined ? this.#clone(value) : this.#check(value) };
   }
 
   /** The main thread stopped the task: aborts its signal, now or when first read. */
@@ -75,7 +90,7 @@ export class WorkerTaskContext implements TaskContext {
     try {
       this.#send(value);
     } catch (error) {
-      throw this.#cloneError(error);
+      throw error instanceof WorkerDataCloneError ? error : this.#cloneError(error);
     }
     this.#interval = setTimeout(() => {
       this.#intervalEnded();
@@ -87,10 +102,6 @@ export class WorkerTaskContext implements TaskContext {
     const held = this.#held;
     this.#held = undefined;
     if (held !== undefined) this.#post(held.value);
-  }
-
-  #send(value: unknown): void {
-    this.#port.postMessage({ type: 'progress', value } satisfies WorkerProgress);
   }
 
   #clone(value: unknown): unknown {

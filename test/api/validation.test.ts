@@ -59,7 +59,7 @@ describe('bad input: a clear error at the call, nothing queued is lost', () => {
     expect(() => create({ maxThread: 2 } as never)).toThrow(
       new TypeError(
         "Unknown option of new BackgroundTaskManager(): 'maxThread'. Did you mean 'maxThreads'? Valid: " +
-          "'startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'killAfterMs', 'finishedTaskHistory', 'inspect', 'taskTimeoutMs', 'retry', 'clock'.",
+          "'startProcessing', 'maxThreads', 'workerScript', 'workerOptions', 'executor', 'killAfterMs', 'finishedTaskHistory', 'inspect', 'taskTimeoutMs', 'retry', 'clock'.",
       ),
     );
     const manager = create({ maxThreads: 1 });

@@ -15,6 +15,7 @@ const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as
   version: string;
   dependencies: Record<string, string>;
   exports: Record<string, unknown>;
+  bin: Record<string, string>;
 };
 
 /**
@@ -27,6 +28,12 @@ const entryPoints = [
   { specifier: 'background-task-manager/worker', source: 'src/worker.ts' },
   { specifier: 'background-task-manager/inspector', source: 'src/inspector.ts' },
 ];
+
+/**
+ * Entry points that need the package's optional peer dependencies (bullmq, ioredis), which the
+ * application here does not install: exported and shipped, loaded by the tests that use Redis.
+ */
+const peerEntryPoints = ['background-task-manager/bullmq'];
 
 /** The inspector's page: bundled for the browser from `src/inspector/page/`, so not one module per source file. */
 const pageFolder = 'inspector/page';
@@ -201,7 +208,8 @@ describe('the packed tarball', () => {
   });
 
   it('exports exactly the entry points checked here, and package.json', () => {
-    const subpaths = entryPoints.map(({ specifier }) => `.${specifier.slice(manifest.name.length)}`);
+    const specifiers = [...entryPoints.map(({ specifier }) => specifier), ...peerEntryPoints];
+    const subpaths = specifiers.map((specifier) => `.${specifier.slice(manifest.name.length)}`);
     expect(Object.keys(manifest.exports).sort()).toEqual([...subpaths, './package.json'].sort());
   });
 });
@@ -216,6 +224,21 @@ describe('an application installed from the tarball', () => {
     const expected = { greeting: 'main thread ran as task 0', square: 50, inspected: { done: 2, page: 200 } };
     expect(app.output).toBe(`${JSON.stringify(expected)}\n`);
     expect(app.status).toBe(0);
+  });
+
+  it('installs the remote worker command, which says what it needs when bullmq is not installed', () => {
+    const bin = manifest.bin['background-task-manager-worker'] ?? '';
+    expect(readFileSync(join(installed, bin), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+    const usage = run(process.execPath, [join(installed, bin)], installed);
+    expect(usage.output).toMatch(/^Usage: background-task-manager-worker --redis redis:\/\/host:port --worker-script/);
+    expect(usage.status).toBe(2);
+    const withoutBullmq = run(
+      process.execPath,
+      [join(installed, bin), '--redis', 'redis://127.0.0.1:1', '--worker-script', 'w.js'],
+      installed,
+    );
+    expect(withoutBullmq.output).toMatch(/needs the packages bullmq and ioredis: npm install bullmq ioredis/);
+    expect(withoutBullmq.status).toBe(2);
   });
 
   it('loads every entry point with the exports of its source', async () => {
