@@ -6,9 +6,11 @@
  *   node --expose-gc --import tsx bench/index.ts --main=20000 --repeats=3
  * Prints a table, then as its last line one JSON object of ratios.
  */
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measureBullMQ, type BullMQResult } from './bullmq.js';
 import { bytesPerQueuedTask, collectGarbage, nextTurn, retainedHeap, type MemoryPeer } from './memory.js';
 import { runFastq, runPQueue } from './peers.js';
 import {
@@ -473,5 +475,23 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     },
   });
   console.log('');
-  console.log(JSON.stringify(result));
+  // 7. Remote workers, when this machine has a redis-server to start (bench/bullmq.ts).
+  let remote: BullMQResult | undefined;
+  if (process.argv.includes('--quick')) {
+    console.log('7. remote workers: left out of --quick');
+  } else if (commandExists('redis-server')) {
+    console.log('7. remote workers through BullMQ: 1 ms CPU tasks');
+    remote = await measureBullMQ({ tasks: 2000, repeats: 3 }, (line) => {
+      console.log(line);
+    });
+  } else {
+    console.log('7. remote workers: skipped, no redis-server on the PATH (apt-get install redis-server)');
+  }
+  console.log('');
+  console.log(JSON.stringify({ ...result, ...remote }));
+}
+
+/** Whether `name` runs (found on the PATH). */
+function commandExists(name: string): boolean {
+  return spawnSync(name, ['--version'], { stdio: 'ignore' }).status === 0;
 }
