@@ -1,0 +1,35 @@
+/**
+ * shutDown() ends the worker threads in this process: their channels close
+ * and nothing of the pool keeps the event loop alive. (A child process
+ * checks that Node then exits by itself: worker-tasks.test.ts.)
+ */
+import { describe, expect, it } from 'vitest';
+import { BackgroundTaskManager, workerTask } from '../../src/index.js';
+
+const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
+
+/** How many message ports are open in this process: each worker thread holds two here while it runs. */
+function openPorts(): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === 'MessagePort').length;
+}
+
+describe('shutDown() and the worker threads', () => {
+  it('closes every channel of every thread it started, whether it ran a task or not', async () => {
+    const before = openPorts();
+    const manager = new BackgroundTaskManager({ workerScript, maxThreads: 2, startProcessing: true });
+    const uids = [manager.addTask(workerTask('add'), { taskArgs: [1, 2] }), manager.addTask(workerTask('threadId'))];
+    await Promise.all(uids.map((uid) => manager.result(uid)));
+    expect(manager.threadCount).toBe(2);
+    expect(openPorts()).toBeGreaterThan(before);
+    await manager.shutDown();
+    expect(openPorts()).toBe(before);
+  });
+
+  it('has nothing to close when no worker task ever ran', async () => {
+    const before = openPorts();
+    const manager = new BackgroundTaskManager({ workerScript, startProcessing: true });
+    await manager.result(manager.addTask(() => 'main thread'));
+    await manager.shutDown();
+    expect([manager.threadCount, openPorts()]).toEqual([0, before]);
+  });
+});
