@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BackgroundTaskManager, workerTask } from '../../src/index.js';
+import { waitWhileEqual } from '../helpers.js';
 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
 
@@ -31,5 +32,18 @@ describe('shutDown() and the worker threads', () => {
     await manager.result(manager.addTask(() => 'main thread'));
     await manager.shutDown();
     expect([manager.threadCount, openPorts()]).toEqual([0, before]);
+  });
+
+  it("waits for a running task's abort listeners to end before it terminates the thread", async () => {
+    const manager = new BackgroundTaskManager({ workerScript, startProcessing: true, killAfterMs: 60_000 });
+    const shared = new Int32Array(new SharedArrayBuffer(16));
+    manager.addTask(workerTask('blocksInAbortListener'), { taskArgs: [shared] });
+    await waitWhileEqual(shared, 0, 0); // running
+    const shutDown = manager.shutDown();
+    await waitWhileEqual(shared, 1, 0); // its abort listener runs, and blocks its thread
+    Atomics.store(shared, 2, 1);
+    Atomics.notify(shared, 2);
+    await shutDown;
+    expect(Atomics.load(shared, 3)).toBe(1); // the listener ran to its end: the thread was not cut short
   });
 });
