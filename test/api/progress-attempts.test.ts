@@ -6,13 +6,19 @@ import { deferred, managersWith, settle } from '../helpers.js';
 
 const create = managersWith({ startProcessing: true, maxThreads: 2 });
 
+/** A manager on a fake clock, the progress values it emits, and where a test's callable keeps each run's context. */
+function setUp() {
+  const clock = new FakeClock();
+  const manager = create({ clock });
+  const progress: unknown[] = [];
+  manager.on('taskProgress', (_uid, _group, value) => progress.push(value));
+  const runs: TaskContext[] = [];
+  return { clock, manager, progress, runs };
+}
+
 describe('progress and attempts', () => {
   it('drops what a timed-out main-thread run reports once the next attempt runs, and passes the new run on', async () => {
-    const clock = new FakeClock();
-    const manager = create({ clock });
-    const progress: unknown[] = [];
-    manager.on('taskProgress', (_uid, _group, value) => progress.push(value));
-    const runs: TaskContext[] = [];
+    const { clock, manager, progress, runs } = setUp();
     const ends = [deferred(), deferred()];
     const uid = manager.addTask(
       function (this: TaskContext) {
@@ -38,11 +44,7 @@ describe('progress and attempts', () => {
 
 describe('progress between attempts', () => {
   it('drops what a failed run reports while the task waits to run again', async () => {
-    const clock = new FakeClock();
-    const manager = create({ clock });
-    const progress: unknown[] = [];
-    manager.on('taskProgress', (_uid, _group, value) => progress.push(value));
-    const runs: TaskContext[] = [];
+    const { clock, manager, progress, runs } = setUp();
     const uid = manager.addTask(
       function (this: TaskContext) {
         runs.push(this);
