@@ -29,3 +29,23 @@ describe('stats().runMs', () => {
     expect([manager.stats().busyThreads, manager.stats().runMs.p50]).toEqual([0, null]);
   });
 });
+
+describe('stats() over time', () => {
+  it('times each of the first tasks, not one in 32: the second task alone gives run and wait times', async () => {
+    const manager = new BackgroundTaskManager();
+    const never = manager.addTask(() => 'never runs');
+    manager.stopTask(never);
+    const second = manager.addTask(() => 'runs');
+    manager.startProcessing();
+    await manager.result(second);
+    expect(manager.stats().runMs.p50).toEqual(expect.any(Number));
+    expect(manager.stats().waitMs.p50).toEqual(expect.any(Number));
+  });
+
+  it("keeps a group's counts when the group empties and fills again", async () => {
+    const manager = new BackgroundTaskManager({ startProcessing: true });
+    await manager.result(manager.addTask(() => 'first', { group: 'g' }));
+    await manager.result(manager.addTask(() => 'second', { group: 'g' }));
+    expect(manager.stats().groups.g?.done).toBe(2);
+  });
+});
