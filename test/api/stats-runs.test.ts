@@ -48,4 +48,22 @@ describe('stats() over time', () => {
     await manager.result(manager.addTask(() => 'second', { group: 'g' }));
     expect(manager.stats().groups.g?.done).toBe(2);
   });
+
+  it('reports waits and runs no longer than the test saw pass around them', async () => {
+    const manager = new BackgroundTaskManager();
+    const work = controlled();
+    const before = performance.now();
+    const uid = manager.addTask(work.run);
+    manager.startProcessing();
+    await settle();
+    work.resolve(0);
+    await settle();
+    const elapsed = performance.now() - before;
+    const { waitMs, runMs } = manager.stats();
+    for (const ms of [waitMs.p50, waitMs.p99, runMs.p50, runMs.p99]) {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      expect(ms).toBeLessThanOrEqual(elapsed + 0.001); // percentiles are rounded to a microsecond
+    }
+    expect(manager.getTaskState(uid)).toBe('done');
+  });
 });
