@@ -45,7 +45,9 @@ describe('IndexedHeap', () => {
     const heap = new IndexedHeap<Item>(before);
     const many = Array.from({ length: 1100 }, (_, seq) => ({ heapIndex: -1, priority: seq % 7, seq }));
     for (const item of many) heap.push(item);
-    for (let i = 0; i < many.length; i++) heap.pop();
+    const drained = many.map(() => heap.pop());
+    // In heap order to the last item: the array is replaced only once the heap is empty.
+    expect(drained).toEqual([...many].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0)));
     expect([heap.size, heap.peek()]).toEqual([0, undefined]);
     const again = [1, 3, 2].map((priority, seq) => ({ heapIndex: -1, priority, seq }));
     for (const item of again) heap.push(item);
