@@ -89,6 +89,22 @@ export async function waitWhileEqual(array: Int32Array, index: number, value: nu
   await waitAsync(array, index, value).value;
 }
 
+/** A SharedArrayBuffer for the `gate` / `exitsWhenReleased` fixtures: [0] tasks inside, [1] most at once, [2..] cells. */
+export function gates(cells: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * (2 + cells)));
+}
+
+/** Resolves once `shared[0]` has reached `count` (worker tasks inside their gates, woken by the workers' notify). */
+export async function inside(shared: Int32Array, count: number): Promise<void> {
+  while (Atomics.load(shared, 0) < count) await waitWhileEqual(shared, 0, Atomics.load(shared, 0));
+}
+
+/** Sets `shared[cell]` to 1 and wakes the thread waiting on it. */
+export function open(shared: Int32Array, cell: number): void {
+  Atomics.store(shared, cell, 1);
+  Atomics.notify(shared, cell);
+}
+
 /**
  * Returns a `create(options)` that makes managers with `defaults` and shuts
  * every one of them down after each test. Call it at the top of a test file.

@@ -11,11 +11,13 @@ import {
   nextEvent,
   record,
   settle,
-  waitWhileEqual,
   type RecordedEvent,
   failureOf,
   managersWith,
   resultOf,
+  gates,
+  inside,
+  open,
 } from '../helpers.js';
 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
@@ -28,18 +30,6 @@ function outcomeOf(manager: BackgroundTaskManager, uid: number): Promise<Outcome
     resultOf(manager, uid).then((result): Outcome => ['completed', result]),
     failureOf(manager, uid).then((message): Outcome => ['failed', message]),
   ]);
-}
-/** A SharedArrayBuffer for the `gate` / `exitsWhenReleased` fixtures: [0] tasks inside, [1] most at once, [2..] cells. */
-function gates(cells: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * (2 + cells)));
-}
-/** Resolves once `count` worker tasks are inside their gates (woken by the workers' notify). */
-async function inside(shared: Int32Array, count: number): Promise<void> {
-  while (Atomics.load(shared, 0) < count) await waitWhileEqual(shared, 0, Atomics.load(shared, 0));
-}
-function open(shared: Int32Array, cell: number): void {
-  Atomics.store(shared, cell, 1);
-  Atomics.notify(shared, cell);
 }
 function runChild(
   script: string,

@@ -8,7 +8,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { workerTask } from '../../src/index.js';
 import { CANCEL_CHANNEL, type CancelReport } from '../fixtures/cancel-channel.js';
-import { managersWith, record, resultOf, waitWhileEqual, type RecordedEvent } from '../helpers.js';
+import { managersWith, record, resultOf, type RecordedEvent, gates, inside, open } from '../helpers.js';
 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
 const create = managersWith({ startProcessing: true, workerScript });
@@ -40,20 +40,6 @@ function cancelReports() {
     if (report !== undefined) return Promise.resolve(report);
     return new Promise((resolve) => waiters.set(key, resolve));
   };
-}
-
-/** Shared cells for the `gate` fixture: [0] running, [1] most at once, then one cell per gate. */
-function gates(count: number): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * (2 + count)));
-}
-
-async function inside(shared: Int32Array, count: number): Promise<void> {
-  while (Atomics.load(shared, 0) < count) await waitWhileEqual(shared, 0, Atomics.load(shared, 0));
-}
-
-function open(shared: Int32Array, cell: number): void {
-  Atomics.store(shared, cell, 1);
-  Atomics.notify(shared, cell);
 }
 
 // A stop that never reaches the worker leaves a test waiting: fail it well before the suite's timeout.

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BackgroundTaskManager, workerTask } from '../../src/index.js';
-import { waitWhileEqual } from '../helpers.js';
+import { open, waitWhileEqual } from '../helpers.js';
 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
 
@@ -41,8 +41,7 @@ describe('shutDown() and the worker threads', () => {
     await waitWhileEqual(shared, 0, 0); // running
     const shutDown = manager.shutDown();
     await waitWhileEqual(shared, 1, 0); // its abort listener runs, and blocks its thread
-    Atomics.store(shared, 2, 1);
-    Atomics.notify(shared, 2);
+    open(shared, 2);
     await shutDown;
     expect(Atomics.load(shared, 3)).toBe(1); // the listener ran to its end: the thread was not cut short
   });

@@ -5,20 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { workerTask } from '../../src/index.js';
-import { failureOf, managersWith, resultOf, waitWhileEqual } from '../helpers.js';
+import { failureOf, managersWith, resultOf, inside, open } from '../helpers.js';
 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
 const create = managersWith({ startProcessing: true, workerScript });
 
-async function inside(shared: Int32Array, count: number): Promise<void> {
-  while (Atomics.load(shared, 0) < count) await waitWhileEqual(shared, 0, Atomics.load(shared, 0));
-}
-
 function openAll(shared: Int32Array): void {
-  for (let cell = 2; cell < shared.length; cell++) {
-    Atomics.store(shared, cell, 1);
-    Atomics.notify(shared, cell);
-  }
+  for (let cell = 2; cell < shared.length; cell++) open(shared, cell);
 }
 
 describe('worker threads', () => {
