@@ -211,6 +211,58 @@ describe('timeoutMs', () => {
     expect(second).toBe(first); // the same thread: it was not killed and replaced
   });
 
+  it('ignores the late end of a timed-out worker run: the slot it held is freed once, for one new task at a time', async () => {
+    const clock = new FakeClock();
+    const manager = create({ clock, workerScript, maxThreads: 1 });
+    const slow = manager.addTask(workerTask('untilAborted'), { timeoutMs: 100 });
+    const next = manager.addTask(workerTask('echo'), { taskArgs: ['next'] });
+    const failure = failureOf(manager, slow);
+    await new Promise((resolve) => manager.on('taskStarted', resolve));
+    clock.advance(100);
+    await failure;
+    // `next` starts only once the abandoned run has ended in its thread.
+    await expect(manager.result(next)).resolves.toEqual(['next', {}]); // kwargs come last
+    const names = ['a', 'b', 'c', 'd'];
+    const uids = names.map((name) => manager.addTask(workerTask('echo'), { taskArgs: [name] }));
+    const results = await Promise.all(uids.map(async (uid) => manager.result(uid)));
+    expect(results).toEqual(names.map((name) => [name, {}]));
+    expect(manager.pendingCount).toBe(0);
+  });
+
+  it('retries a timed-out worker task whose first run ends late, in its thread, while the retry waits', async () => {
+    const clock = new FakeClock();
+    const manager = create({ clock, workerScript, maxThreads: 1 });
+    const events = record(manager);
+    const slow = manager.addTask(workerTask('untilAborted'), {
+      timeoutMs: 100,
+      retry: { attempts: 2, delayMs: 50 },
+    });
+    const next = manager.addTask(workerTask('echo'), { taskArgs: ['next'] });
+    const failure = failureOf(manager, slow);
+    const starts: number[] = [];
+    let started: () => void = () => {};
+    manager.on('taskStarted', (uid) => {
+      starts.push(uid);
+      if (uid === slow) started();
+    });
+    await new Promise<void>((resolve) => (started = resolve));
+    clock.advance(100);
+    expect(manager.getTaskState(slow)).toBe('retrying');
+    await manager.result(next); // the first run has ended: its slot went to `next`
+    const retried = new Promise<void>((resolve) => (started = resolve));
+    clock.advance(50);
+    await retried;
+    clock.advance(100);
+    expect((await failure).cause).toBeInstanceOf(TaskTimeoutError);
+    expect(starts).toEqual([slow, next, slow]);
+    expect(events.filter(([name]) => name === 'taskFailed')).toEqual([
+      ['taskFailed', slow, undefined, 'Task 0 timed out after 100 ms'],
+    ]);
+    expect(events.filter(([name]) => name === 'taskCompleted')).toEqual([
+      ['taskCompleted', next, undefined, ['next', {}]],
+    ]);
+  });
+
   it('refuses a time limit that is not above 0, is past the longest timer, or is not a number', () => {
     const bad: unknown[] = [0, -1, Number.NaN, -Infinity, 2 ** 31, '5', null];
     const manager = create();

@@ -67,6 +67,25 @@ describe('TaskTable', () => {
     expect([table.get(far + 5), table.get(0), table.get(2 * far)]).toEqual(['d', 'a', 'c']);
   });
 
+  it('finds a page again once the page that took its cache entry is gone, whichever entry they share', () => {
+    const far = 256 * 64;
+    for (let key = 0; key < 4; key++) {
+      const table = new TaskTable<string>();
+      const uid = key * 64;
+      table.set(uid, 'kept');
+      table.set(uid + far, 'gone'); // the same cache entry: it takes it
+      table.delete(uid + far);
+      expect([table.get(uid), table.get(uid + far), table.size]).toEqual(['kept', undefined, 1]);
+    }
+  });
+
+  it('answers undefined for a uid that is not a whole number of 0 or more', () => {
+    const table = new TaskTable<string>();
+    for (let uid = 0; uid < 3; uid++) table.set(uid, `t${uid}`);
+    for (const uid of [1.5, -1, -64, Number.NaN, Infinity, 2 ** 53]) expect(table.get(uid)).toBeUndefined();
+    expect(table.get(1)).toBe('t1');
+  });
+
   it('tells apart pages of uids past 2^31 that share a cache entry', () => {
     const table = new TaskTable<string>();
     const big = 2 ** 40;
