@@ -45,4 +45,17 @@ describe('shutDown() and the worker threads', () => {
     await shutDown;
     expect(Atomics.load(shared, 3)).toBe(1); // the listener ran to its end: the thread was not cut short
   });
+
+  it('lets a task whose thread was busy at shut-down see its abort before the thread is terminated', async () => {
+    const manager = new BackgroundTaskManager({ workerScript, startProcessing: true, killAfterMs: 60_000 });
+    const shared = new Int32Array(new SharedArrayBuffer(16));
+    manager.addTask(workerTask('blocksThenWaits'), { taskArgs: [shared] });
+    await waitWhileEqual(shared, 0, 0); // running, and its thread blocked
+    const shutDown = manager.shutDown();
+    // The cancel waits in the thread's channel while shutDown() goes as far as it can without an answer.
+    await new Promise(setImmediate);
+    open(shared, 2);
+    await shutDown;
+    expect(Atomics.load(shared, 3)).toBe(1); // its abort listener ran
+  });
 });
