@@ -3,7 +3,7 @@
  * and nothing of the pool keeps the event loop alive. (A child process
  * checks that Node then exits by itself: worker-tasks.test.ts.)
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackgroundTaskManager, workerTask } from '../../src/index.js';
 import { open, waitWhileEqual } from '../helpers.js';
 
@@ -11,7 +11,12 @@ const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
 
 /** How many message ports are open in this process: each worker thread holds two here while it runs. */
 function openPorts(): number {
-  return process.getActiveResourcesInfo().filter((resource) => resource === 'MessagePort').length;
+  return active('MessagePort');
+}
+
+/** How many resources of `kind` keep this process alive. */
+function active(kind: string): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
 }
 
 describe('shutDown() and the worker threads', () => {
@@ -57,5 +62,23 @@ describe('shutDown() and the worker threads', () => {
     open(shared, 2);
     await shutDown;
     expect(Atomics.load(shared, 3)).toBe(1); // its abort listener ran
+  });
+
+  it('clears the kill timer of a stopped task that ignores its signal: nothing is left to fire after shut-down', async () => {
+    const setTimer = vi.spyOn(globalThis, 'setTimeout');
+    const clearTimer = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      const manager = new BackgroundTaskManager({ workerScript, startProcessing: true, killAfterMs: 60_000 });
+      const shared = new Int32Array(new SharedArrayBuffer(8));
+      const uid = manager.addTask(workerTask('neverSettles'), { taskArgs: [shared] });
+      await waitWhileEqual(shared, 0, 0); // running in its thread
+      manager.stopTask(uid); // its thread is killed 60 s from now, unless it ends first
+      const armed = setTimer.mock.calls.findIndex(([, ms]) => ms === 60_000);
+      expect(armed).toBeGreaterThanOrEqual(0);
+      await manager.shutDown();
+      expect(clearTimer).toHaveBeenCalledWith(setTimer.mock.results[armed]?.value);
+    } finally {
+      vi.restoreAllMocks();
+    }
   });
 });
