@@ -1,7 +1,7 @@
 import type { AnyActorRef } from 'xstate';
 import { epochNow } from '../core/latency-window.js';
 import type { Clock } from '../core/clock.js';
-import { TaskNotPendingError, TaskStoppedError, TaskTimeoutError } from '../core/errors.js';
+import { BackgroundTaskError, TaskNotPendingError, TaskStoppedError, TaskTimeoutError } from '../core/errors.js';
 import type { TypedEmitter } from '../core/events.js';
 import type { TaskGroup, TaskKwargs, TaskRunnable } from '../core/types.js';
 import { isThenable } from '../core/values.js';
@@ -543,8 +543,10 @@ export class TaskScheduler {
     const store = this.#store;
     const cascade = new Worklist(store);
     cascade.add(slot, store.uid(slot));
-    // result() rejects with the thrown value as `cause` only when it was thrown on this thread (a timeout always is).
-    const cause = { local: error instanceof TaskTimeoutError || !(store.work(slot) instanceof WorkerTask), error };
+    // result() rejects with the thrown value as `cause` only when it was made on this thread: a main-thread task's
+    // throw, or the library's own error for a worker task (a timeout, a crashed thread, arguments that cannot travel,
+    // an unreachable remote queue); an error from a worker's thread or process arrives as a copy.
+    const cause = { local: error instanceof BackgroundTaskError || !(store.work(slot) instanceof WorkerTask), error };
     let finishedGroups: Set<TaskGroup> | undefined;
     for (let i = 0; i < cascade.length; i++) {
       const failed = cascade.slots[i] as number;

@@ -2,8 +2,15 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { QueueEvents, Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BackgroundTaskManager, ErrorCodes, TaskStoppedError, workerTask } from '../../src/index.js';
-import { BullMQExecutor, RemoteUnavailableError, startRemoteWorker, type RemoteWorker } from '../../src/bullmq.js';
+import { Redis } from 'ioredis';
+import { BackgroundTaskManager, ErrorCodes, TaskFailedError, TaskStoppedError, workerTask } from '../../src/index.js';
+import {
+  BullMQExecutor,
+  RemoteJobFailedError,
+  RemoteUnavailableError,
+  startRemoteWorker,
+  type RemoteWorker,
+} from '../../src/bullmq.js';
 import { remoteReports } from '../fixtures/remote.worker.js';
 import { RedisServer, runRedisTests } from './redis-server.js';
 
@@ -189,11 +196,34 @@ describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)
     const failed = manager.result(manager.addTask(workerTask('throws'))).catch((error: unknown) => error);
     const noOutcome = manager.result(manager.addTask(workerTask('add'))).catch((error: unknown) => error);
     expect(((await failed) as Error).message).toBe("The job of remote worker task 'throws' failed: not a task of ours");
+    expect(((await failed) as TaskFailedError).cause).toBeInstanceOf(RemoteJobFailedError); // made on this side
     expect(((await noOutcome) as Error).message).toBe(
       "The job of remote worker task 'add' failed: its worker returned no outcome: is it a startRemoteWorker() worker?",
     );
     await manager.shutDown();
     await foreign.close();
+  });
+
+  it('fails a task whose job Redis refuses to add, saying why, and adds the next one once Redis takes writes again', async () => {
+    const tasks = remoteManager();
+    expect(await tasks.result(tasks.addTask(workerTask('add'), { taskArgs: [1, 2] }))).toBe(3);
+    const admin = new Redis(redis.connection);
+    await admin.config('SET', 'maxmemory', '1'); // every write is refused: out of memory
+    let error: unknown;
+    try {
+      error = await tasks
+        .result(tasks.addTask(workerTask('add'), { taskArgs: [2, 3] }))
+        .catch((reason: unknown) => reason);
+    } finally {
+      await admin.config('SET', 'maxmemory', '0');
+    }
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect((error as TaskFailedError).cause).toBeInstanceOf(RemoteUnavailableError);
+    expect((error as Error).message).toMatch(
+      /^Remote worker task 'add' .*its job could not be added: OOM command not allowed/,
+    );
+    expect(await tasks.result(tasks.addTask(workerTask('add'), { taskArgs: [3, 4] }))).toBe(7);
+    await admin.quit();
   });
 
   it('fails a task given to a destroyed executor', async () => {

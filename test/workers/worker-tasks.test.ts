@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { threadId as mainThreadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { workerTask } from '../../src/index.js';
+import { TaskFailedError, WorkerDataCloneError, WorkerExitedError, workerTask } from '../../src/index.js';
 import { failureOf, managersWith, record, resultOf, settle, waitWhileEqual } from '../helpers.js';
 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
@@ -114,6 +114,31 @@ describe('worker tasks on a real pool', () => {
       /^The result of worker task 'returnsFunction' cannot be sent back to the main thread: .*could not be cloned/,
     );
     expect(await resultOf(manager, manager.addTask(workerTask('add'), { taskArgs: [1, 1] }))).toBe(2);
+  });
+
+  it("reject result() with the library's own error as cause when this thread made it, with none from the worker", async () => {
+    const manager = create();
+    const causeOf = (uid: number): Promise<unknown> =>
+      manager.result(uid).then(
+        () => 'completed',
+        (error: unknown) => (error as TaskFailedError).cause,
+      );
+    const crash = manager.addTask(workerTask('exits'), { taskArgs: [3] });
+    const downstream = manager.addTask(workerTask('add'), { taskArgs: [1, 1], upstreamTaskIds: [crash] });
+    const [crashCause, downstreamCause] = await Promise.all([causeOf(crash), causeOf(downstream)]);
+    expect(crashCause).toBeInstanceOf(WorkerExitedError);
+    expect(downstreamCause).toBe(crashCause);
+    expect(await causeOf(manager.addTask(workerTask('echo'), { taskArgs: [() => 1] }))).toBeInstanceOf(
+      WorkerDataCloneError,
+    );
+    // Made in the worker's thread: a throw, an unknown task name, a result that cannot be sent back.
+    for (const uid of [
+      manager.addTask(workerTask('throws'), { taskArgs: ['bad size'] }),
+      manager.addTask(workerTask('nope')),
+      manager.addTask(workerTask('returnsFunction')),
+    ]) {
+      expect(await causeOf(uid)).toBeUndefined();
+    }
   });
 
   it('fail every worker task with the load error when the worker module cannot load', async () => {
