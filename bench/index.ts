@@ -90,6 +90,8 @@ export interface BenchResult {
   worker_noop_ours_over_poolifier: number;
   worker_1ms_ours_over_poolifier: number;
   worker_noop_ours_over_piscina: number;
+  /** No-op worker tasks: ours ÷ raw threads with one task in flight each, the floor a one-in-flight pool can reach. */
+  worker_noop_ours_over_one_in_flight: number;
   inspector_over_noop_observer_100k: number;
   inspection_off_over_plain_100k: number;
 }
@@ -413,6 +415,7 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
     worker_noop_ours_over_poolifier: round(workers.noop.ours / workers.noop.poolifier),
     worker_1ms_ours_over_poolifier: round(workers.spin.ours / workers.spin.poolifier),
     worker_noop_ours_over_piscina: round(workers.noop.ours / workers.noop.piscina),
+    worker_noop_ours_over_one_in_flight: round(workers.noop.ours / workers.noop.rawOneInFlight),
     inspector_over_noop_observer_100k: round(inspection.inspector / inspection.noop),
     inspection_off_over_plain_100k: round(inspection.off / inspection.plain),
   };

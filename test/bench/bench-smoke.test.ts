@@ -29,6 +29,7 @@ describe('bench/index (smoke)', () => {
       'worker_noop_ours_over_poolifier',
       'worker_1ms_ours_over_poolifier',
       'worker_noop_ours_over_piscina',
+      'worker_noop_ours_over_one_in_flight',
       'inspector_over_noop_observer_100k',
       'inspection_off_over_plain_100k',
     ];
