@@ -36,9 +36,10 @@ export default defineConfig({
     setupFiles: ['test/mutation/stryker-bridge.ts'],
     // Every process and thread of the run loads it first (threads inherit their parent's execArgv).
     execArgv: ['--require', fileURLToPath(new URL('test/mutation/worker-preload.cjs', import.meta.url))],
-    // A mutant that leaves a task unsettled hangs its test: failing it after 15 s (a kill) is far
-    // cheaper than Stryker's own timeout, which restarts the runner. The slowest test takes about 5 s.
-    testTimeout: 15_000,
+    // A mutant that leaves a task unsettled hangs its test: failing it (a kill) is far cheaper than
+    // Stryker's own timeout, which restarts the runner. So this limit stays under Stryker's, which is
+    // at least its timeoutMS (12 s, stryker.config.json). The slowest test takes about 4 s.
+    testTimeout: 10_000,
     reporters: ['default', './test/mutation/load-failure-reporter.ts'],
     sequence: { sequencer: FastFirstSequencer },
   },
