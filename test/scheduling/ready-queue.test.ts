@@ -169,6 +169,24 @@ describe('ReadyQueue', () => {
     }
   });
 
+  it('keeps finding the bucket of a priority still queued when spare buckets are swept', () => {
+    const { store, add } = storeWithTasks();
+    const queue = new ReadyQueue(store);
+    let uid = 0;
+    const lowest = -1e9; // not a small integer: its bucket is found through the map alone
+    const [first, second] = [add(uid++, lowest), add(uid++, lowest)];
+    queue.push(first);
+    queue.push(second);
+    // 300 other priorities, each emptied in turn: their buckets become spares, swept as they pile up.
+    const others = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? i - 150 : (i - 150) * 1000.5));
+    for (const priority of others) queue.push(add(uid++, priority));
+    for (let popped = 0; popped < others.length; popped++) expect(store.priority(queue.pop())).not.toBe(lowest);
+    const third = add(uid, lowest);
+    queue.push(third); // into the bucket that holds `first` and `second`
+    expect(queue.remove(first)).toBe(true);
+    expect([queue.pop(), queue.pop(), queue.pop(), queue.size]).toEqual([second, third, NONE, 0]);
+  });
+
   it('clear empties every bucket and detaches the slots', () => {
     const { store, add } = storeWithTasks();
     const queue = new ReadyQueue(store);
