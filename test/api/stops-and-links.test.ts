@@ -59,6 +59,21 @@ describe('results passed downstream', () => {
     await unrelatedDone;
     expect(seen).toEqual([{ own: 1 }]);
   });
+
+  it('links a new task in a stopped downstream task’s place to the same upstream task: it waits for it', async () => {
+    const manager = create({ maxThreads: 2 });
+    const work = controlled();
+    const upstream = manager.addTask(work.run);
+    const stopped = manager.addTask(() => 'stopped', { upstreamTaskIds: [upstream] });
+    await settle();
+    manager.stopTask(stopped, { stopUpstream: false });
+    // Takes the stopped task's place, while the upstream task's last link still points there.
+    const next = manager.addTask((kwargs: object) => kwargs, { upstreamTaskIds: [upstream, upstream] });
+    await settle();
+    expect(manager.getTaskState(next)).toBe('blocked');
+    work.resolve(0, { fromUpstream: true });
+    expect(await manager.result(next)).toEqual({ fromUpstream: true });
+  });
 });
 
 describe('a stop that reaches a task a listener already stopped', () => {
