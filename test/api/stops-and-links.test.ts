@@ -125,3 +125,17 @@ describe('a failure cascade', () => {
     expect(finished).toBe(true);
   });
 });
+
+describe('a task with more upstream tasks than its slot holds', () => {
+  it('finishes without touching the task beside it', async () => {
+    const manager = create({ maxThreads: 8 });
+    const work = controlled();
+    const upstream = [1, 2, 3, 4, 5].map((n) => manager.addTask(() => n));
+    const beside = manager.addTask(work.run); // runs on while the next one finishes
+    const many = manager.addTask(() => 'done', { upstreamTaskIds: upstream });
+    expect(await manager.result(many)).toBe('done');
+    expect(manager.getTaskState(beside)).toBe('running');
+    work.resolve(0, 'beside');
+    expect(await manager.result(beside)).toBe('beside');
+  });
+});
