@@ -139,3 +139,20 @@ describe('a task with more upstream tasks than its slot holds', () => {
     expect(await manager.result(beside)).toBe('beside');
   });
 });
+
+describe('a finished task with downstream links', () => {
+  it('gives its links back without touching the task beside it, queued and in a group', async () => {
+    const manager = create({ maxThreads: 1, startProcessing: false });
+    const order: string[] = [];
+    const run = (name: string) => () => order.push(name);
+    const beside = manager.addTask(run('beside'), { group: 'g' }); // queued behind `linked`, an older member of g
+    const linked = manager.addTask(run('linked'), { priority: 5 });
+    const downstream = manager.addTask(run('downstream'), { upstreamTaskIds: [linked] });
+    const newer = manager.addTask(run('newer'), { group: 'g', priority: -1 });
+    const groupFinished = manager.whenGroupFinished('g');
+    manager.startProcessing();
+    await Promise.all([beside, linked, downstream, newer].map(async (uid) => manager.result(uid)));
+    await groupFinished;
+    expect(order).toEqual(['linked', 'beside', 'downstream', 'newer']);
+  });
+});
