@@ -263,6 +263,24 @@ describe('timeoutMs', () => {
     ]);
   });
 
+  it('arms no timer for a task a taskStarted listener stopped: the next task in its place is not timed out by it', async () => {
+    const clock = new FakeClock();
+    const manager = create({ clock, taskTimeoutMs: 100, maxThreads: 1 });
+    const work = controlled();
+    const stopped = manager.addTask(() => 'never runs');
+    manager.on('taskStarted', (uid) => {
+      if (uid === stopped) manager.stopTask(uid);
+    });
+    await settle();
+    const next = manager.addTask(work.run, { timeoutMs: 1000 }); // takes the stopped task's place
+    await settle();
+    clock.advance(100);
+    await settle();
+    expect(manager.getTaskState(next)).toBe('running');
+    work.resolve(0, 'in time');
+    expect(await manager.result(next)).toBe('in time');
+  });
+
   it('refuses a time limit that is not above 0, is past the longest timer, or is not a number', () => {
     const bad: unknown[] = [0, -1, Number.NaN, -Infinity, 2 ** 31, '5', null];
     const manager = create();
