@@ -356,14 +356,13 @@ export class TaskScheduler {
     if (!armed) return undefined;
     return (ok, value) => {
       if (!abandoned) this.#settle(slot, ok, value);
-      else this.#abandonedRunEnded(uid);
+      else this.#abandonedRunEnded();
     };
   }
 
-  /** The work of a timed-out run of task `uid` has ended: its slot is free, its outcome ignored. */
-  #abandonedRunEnded(uid: number): void {
+  /** The work of a timed-out run has ended: its slot is free, its outcome ignored (its timing ended with the timeout). */
+  #abandonedRunEnded(): void {
     this.#busy--;
-    this.#stats.ended(uid, false);
     this.#dispatch();
   }
 
@@ -501,6 +500,8 @@ export class TaskScheduler {
     const error = new TaskTimeoutError(uid, ms);
     const context = store.context(slot);
     store.setContext(slot, undefined);
+    // The run is abandoned now, not when its work ends: by then a retry may be queued, timed under the same uid.
+    this.#stats.ended(uid, false);
     this.#attemptFailed(slot, error);
     // Cancel the running work as a stop does: a main-thread task's signal aborts; a worker task's aborts in its
     // thread, which is replaced if the task has not ended `killAfterMs` later.

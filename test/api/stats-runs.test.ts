@@ -28,6 +28,23 @@ describe('stats().runMs', () => {
     await settle();
     expect([manager.stats().busyThreads, manager.stats().runMs.p50]).toEqual([0, null]);
   });
+
+  it('times the retry of a timed-out task, though the abandoned run ends after the retry was queued', async () => {
+    const clock = new FakeClock();
+    const manager = new BackgroundTaskManager({ startProcessing: true, clock, maxThreads: 1 });
+    const work = controlled();
+    const uid = manager.addTask(work.run, { timeoutMs: 10, retry: { attempts: 2, delayMs: 5 } });
+    await settle();
+    clock.advance(10); // the first run times out; it keeps its slot until its work ends
+    clock.advance(5); // the retry is queued, behind the abandoned run
+    expect(manager.getTaskState(uid)).toBe('queued');
+    work.resolve(0, 'late');
+    await settle(); // the slot is free: the retry runs
+    work.resolve(1, 'retried');
+    expect(await manager.result(uid)).toBe('retried');
+    const { waitMs, runMs } = manager.stats();
+    expect([waitMs.p50 !== null, runMs.p50 !== null]).toEqual([true, true]);
+  });
 });
 
 describe('stats() over time', () => {
