@@ -219,6 +219,8 @@ describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)
     }
     expect(error).toBeInstanceOf(TaskFailedError);
     expect((error as TaskFailedError).cause).toBeInstanceOf(RemoteUnavailableError);
+    const redisError = ((error as TaskFailedError).cause as RemoteUnavailableError).cause;
+    expect((redisError as Error).message).toMatch(/^OOM command not allowed/); // what Redis said, as its cause
     expect((error as Error).message).toMatch(
       /^Remote worker task 'add' .*its job could not be added: OOM command not allowed/,
     );
