@@ -11,12 +11,7 @@ const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
 
 /** How many message ports are open in this process: each worker thread holds two here while it runs. */
 function openPorts(): number {
-  return active('MessagePort');
-}
-
-/** How many resources of `kind` keep this process alive. */
-function active(kind: string): number {
-  return process.getActiveResourcesInfo().filter((resource) => resource === kind).length;
+  return process.getActiveResourcesInfo().filter((resource) => resource === 'MessagePort').length;
 }
 
 describe('shutDown() and the worker threads', () => {
