@@ -54,7 +54,10 @@ describe('BullMQExecutor and startRemoteWorker options', () => {
     expect(() => new BullMQExecutor({ connection, killAfterMs: -1 })).toThrow(
       'Expected `killAfterMs` to be an integer from 0 to 2147483647 or Infinity, got -1 (number)',
     );
-    expect(() => new BullMQExecutor({ connection, lostAfterMs: 0 })).toThrow(RangeError);
+    expect(() => new BullMQExecutor(null as never)).toThrow(new TypeError('Expected BullMQExecutor options'));
+    expect(() => new BullMQExecutor({ connection, lostAfterMs: 0 })).toThrow(
+      new RangeError('Expected `lostAfterMs` to be an integer from 1 to 2147483647 or Infinity, got 0 (number)'),
+    );
     await expect(startRemoteWorker({ connection, workerScript: fixture('foreign.worker.mjs') })).rejects.toThrow(
       /^The worker module .*foreign\.worker\.mjs does not export defineWorkerTasks\(\.\.\.\) as its default$/,
     );

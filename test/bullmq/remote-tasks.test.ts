@@ -108,6 +108,12 @@ describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)
     await expect(badArgument).rejects.toThrow(
       "The arguments of worker task 'add' cannot travel as JSON to a remote worker: taskArgs[0] is a bigint",
     );
+    const badKwargs = remote.result(
+      remote.addTask(workerTask('add'), { taskArgs: [1, 2], taskKwargs: { at: new Date(0) } }),
+    );
+    await expect(badKwargs).rejects.toThrow(
+      "The arguments of worker task 'add' cannot travel as JSON to a remote worker: kwargs.at is a Date",
+    );
     const progress: unknown[] = [];
     const reports = remote.addTask(workerTask('reports'), { taskArgs: [3] });
     remote.on('taskProgress', (uid, _group, value) => uid === reports && progress.push(value));
@@ -197,6 +203,7 @@ describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)
     const noOutcome = manager.result(manager.addTask(workerTask('add'))).catch((error: unknown) => error);
     expect(((await failed) as Error).message).toBe("The job of remote worker task 'throws' failed: not a task of ours");
     expect(((await failed) as TaskFailedError).cause).toBeInstanceOf(RemoteJobFailedError); // made on this side
+    expect(await noOutcome).toBeInstanceOf(TaskFailedError); // a failure, not a result holding the error
     expect(((await noOutcome) as Error).message).toBe(
       "The job of remote worker task 'add' failed: its worker returned no outcome: is it a startRemoteWorker() worker?",
     );
