@@ -127,7 +127,12 @@ describe.runIf(runRedisTests)('a BullMQExecutor on a real Redis', () => {
 
   it("gives a running task's stop its way on shut-down, and waits for its answer", async () => {
     // killAfterMs: Infinity waits 1 s at most for the answer here: the connections are closed next.
-    const executor = new BullMQExecutor({ connection: redis.connection, queueName: QUEUE, killAfterMs: Infinity });
+    const executor = new BullMQExecutor({
+      connection: redis.connection,
+      queueName: QUEUE,
+      killAfterMs: Infinity,
+      lostAfterMs: Infinity,
+    });
     const tasks = new BackgroundTaskManager({ executor, startProcessing: true });
     const uid = tasks.addTask(workerTask('endsLate'), { taskArgs: [50] });
     await nextReport('running', uid);
@@ -140,5 +145,27 @@ describe.runIf(runRedisTests)('a BullMQExecutor on a real Redis', () => {
     remoteReports.off('ended', onEnded);
     expect(ended).toEqual([uid]); // its signal aborted on the remote worker, and its answer came back
     expect(await redis.jobKeys(QUEUE)).toEqual([]);
+  });
+
+  it('fails the jobs still in flight when it is destroyed', async () => {
+    const executor = new BullMQExecutor({ connection: redis.connection, queueName: 'unserved' });
+    const settled = new Promise<unknown[]>((resolve) => {
+      executor.run({
+        uid: 1,
+        group: undefined,
+        name: 'add',
+        args: [1, 2],
+        kwargs: {},
+        settle: (...outcome) => {
+          resolve(outcome);
+        },
+        progress: () => undefined,
+        onThread: undefined,
+      });
+    });
+    await executor.destroy();
+    const [ok, error] = await settled;
+    expect(ok).toBe(false);
+    expect(error).toEqual(new RemoteUnavailableError('add', 'the executor has been destroyed'));
   });
 });
