@@ -79,4 +79,24 @@ describe('the worker pool on one thread', () => {
       expect(await resultOf(manager, manager.addTask(workerTask('threadId')))).toBe(worker);
     },
   );
+
+  it(
+    'takes one channel from each thread, and ignores what a worker module posts on its parent port',
+    { timeout: HANG_BOUND_MS },
+    async () => {
+      // The module posts null and an object of its own on its parent port, and calls
+      // defineWorkerTasks twice. Two tasks that block their threads until both have started run
+      // only if each has a thread of its own: a second channel from the first thread would get the
+      // second task, which could then never start.
+      const manager = create({
+        maxThreads: 2,
+        workerScript: new URL('../fixtures/chatty.worker.mjs', import.meta.url),
+      });
+      const meeting = new Int32Array(new SharedArrayBuffer(4));
+      const uids = [1, 2].map(() => manager.addTask(workerTask('meet'), { taskArgs: [meeting, 2] }));
+      const threads = await Promise.all(uids.map((uid) => manager.result(uid)));
+      expect(new Set(threads).size).toBe(2);
+      expect(manager.threadCount).toBe(2);
+    },
+  );
 });
