@@ -1,8 +1,8 @@
 /**
- * The pool's own bookkeeping of idle workers, on a pool of ONE thread so that
- * no second thread can hide a lost or dead worker. A task sent to a dead
- * worker, or a worker nobody gives work to, would leave the next task
- * waiting for good: each test bounds that hang with its own timeout.
+ * The pool's own bookkeeping of idle workers. On a pool of ONE thread, no second thread can hide a
+ * lost or dead worker; on two, tasks that block their threads until both have started need both
+ * workers at once. A task sent to a dead worker, or a worker nobody gives work to, would leave the
+ * next task waiting for good: each test bounds that hang with its own timeout.
  */
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ function heldWorkers() {
   };
 }
 
-describe('the worker pool on one thread', () => {
+describe('the worker pool', () => {
   it(
     'never sends a task to a worker that died while idle: the task waits for the replacement',
     { timeout: HANG_BOUND_MS },
@@ -64,6 +64,32 @@ describe('the worker pool on one thread', () => {
       held.go(replacement);
       expect(await nextDone).toBe(replacement);
       expect(manager.getTaskState(next)).toBe('done');
+    },
+  );
+
+  it(
+    'keeps the other idle worker when one dies: two tasks then run at once, on it and on the replacement',
+    { timeout: HANG_BOUND_MS },
+    async () => {
+      const held = heldWorkers();
+      const manager = create({ maxThreads: 2, workerScript: new URL('../fixtures/held.worker.mjs', import.meta.url) });
+      // Two tasks that block their threads until both have started: each needs a worker of its own.
+      const meetOnTwo = (): Promise<unknown[]> => {
+        const meeting = new Int32Array(new SharedArrayBuffer(4));
+        const uids = [1, 2].map(() => manager.addTask(workerTask('meet'), { taskArgs: [meeting, 2] }));
+        return Promise.all(uids.map((uid) => manager.result(uid)));
+      };
+      const first = meetOnTwo();
+      const workers = [await held.nextLoaded(), await held.nextLoaded()];
+      for (const worker of workers) held.go(worker);
+      expect(new Set(await first)).toEqual(new Set(workers));
+      // Both are idle; one exits. Once its replacement has loaded, the pool knows it is gone.
+      const [dying, survivor] = workers as [number, number];
+      held.exit(dying);
+      const replacement = await held.nextLoaded();
+      const next = meetOnTwo();
+      held.go(replacement);
+      expect(new Set(await next)).toEqual(new Set([survivor, replacement]));
     },
   );
 
