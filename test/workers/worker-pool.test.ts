@@ -102,6 +102,14 @@ describe('the worker pool', () => {
       const worker = await resultOf(manager, first);
       const uncloneable = manager.addTask(workerTask('echo'), { taskArgs: [() => 1] });
       expect(await failureOf(manager, uncloneable)).toMatch(/^The arguments of worker task 'echo' cannot be sent/);
+      // An argument whose getter throws while it is sent: that error, as it is (not a clone error).
+      const throwing = {
+        get value(): never {
+          throw new RangeError('no value today');
+        },
+      };
+      const refused = manager.addTask(workerTask('echo'), { taskArgs: [throwing] });
+      expect(await failureOf(manager, refused)).toBe('no value today');
       expect(await resultOf(manager, manager.addTask(workerTask('threadId')))).toBe(worker);
     },
   );
