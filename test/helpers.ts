@@ -39,7 +39,7 @@ export function record(manager: BackgroundTaskManager): RecordedEvent[] {
 /** Resolves with the next event `name`'s arguments. */
 export function nextEvent(
   manager: BackgroundTaskManager,
-  name: 'taskCompleted' | 'taskFailed' | 'taskGroupFinished',
+  name: 'taskCompleted' | 'taskFailed' | 'taskGroupFinished' | 'taskStarted',
   filter: (...args: unknown[]) => boolean = () => true,
 ): Promise<unknown[]> {
   return new Promise((resolve) => {

@@ -43,6 +43,31 @@ describe('the worker runtime', () => {
     expect(await resultOf(manager, uid)).toEqual({ answer: 42 });
   });
 
+  it('fails a task whose promise rejects, with its error', async () => {
+    const manager = create();
+    const uid = manager.addTask(workerTask('rejects'), { taskArgs: ['later'] });
+    const { message, traceback } = await failureReport(manager, uid);
+    expect(message).toBe('later');
+    expect(traceback).toMatch(/^TypeError: later\n\s+at /);
+  });
+
+  it('ignores a cancel that comes after its task has ended: the thread runs on, and no abort listener runs', async () => {
+    const manager = create({ maxThreads: 1 });
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const readAbortFlag = async (): Promise<unknown> =>
+      manager.result(manager.addTask(workerTask('readFlag'), { taskArgs: [flags, 1] }));
+    const [, thread] = (await readAbortFlag()) as [number, number];
+    const uid = manager.addTask(workerTask('listensThenReturns'), { taskArgs: [flags] });
+    const settled = manager.result(uid).catch(() => undefined); // stopped below: its result goes unread
+    await nextEvent(manager, 'taskStarted', (id) => id === uid); // sent to the (idle) worker
+    // Block this thread until the task has returned: its reply then waits here, unread, while the
+    // stop sends the worker a cancel for the task it has ended.
+    expect(Atomics.wait(flags, 0, 0, 10_000)).not.toBe('timed-out');
+    manager.stopTask(uid);
+    await settled;
+    expect(await readAbortFlag()).toEqual([0, thread]);
+  });
+
   it('fails a task whose promise resolves to what cannot be cloned, naming the task', async () => {
     const manager = create();
     const uid = manager.addTask(workerTask('resolvesUncloneable'));
