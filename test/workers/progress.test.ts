@@ -55,6 +55,31 @@ describe('taskProgress from a worker task', () => {
     ]);
   });
 
+  it('sends nothing when an interval ends with no report held', async () => {
+    const manager = create();
+    const log = events(manager);
+    const uid = manager.addTask(workerTask('reportsOnceThenWaits'), { taskArgs: [3 * 50] });
+    await resultOf(manager, uid);
+    expect(log).toEqual([
+      ['progress', uid, 'once'],
+      ['completed', uid, 'waited'],
+    ]);
+  });
+
+  it('drops what a worker task reports after it has ended: the next task on its thread never gets it', async () => {
+    const manager = create({ maxThreads: 1 });
+    const log = events(manager);
+    const shared = new Int32Array(new SharedArrayBuffer(4));
+    const ended = manager.addTask(workerTask('reportsAfterItsEnd'), { taskArgs: [shared] });
+    // Runs on the same thread, and ends only once the late report has been made (so before its reply).
+    const next = manager.addTask(workerTask('waitsFor'), { taskArgs: [shared] });
+    await resultOf(manager, next);
+    expect(log).toEqual([
+      ['completed', ended, 'ended'],
+      ['completed', next, 'waited'],
+    ]);
+  });
+
   it('drops what a stopped worker task reports after its stop', async () => {
     const manager = create({ maxThreads: 1 });
     const log = events(manager);
