@@ -112,8 +112,11 @@ describe('taskProgress from a worker task', () => {
       'sent',
       expect.stringMatching(/could not be cloned/) as string,
       expect.stringMatching(/could not be cloned/) as string,
+      expect.stringMatching(/could not be cloned/) as string,
     ]);
-    for (const result of [results[0], results[2], results[3]]) expect(result?.startsWith(refused(''))).toBe(true);
+    for (const result of [results[0], results[2], results[3], results[4]]) {
+      expect(result?.startsWith(refused(''))).toBe(true);
+    }
     expect(log).toEqual([
       ['progress', uid, { fine: true }],
       ['completed', uid, results],
