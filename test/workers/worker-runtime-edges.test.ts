@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { ThreadWorker } from 'poolifier';
 import { describe, expect, it } from 'vitest';
 import { workerTask } from '../../src/index.js';
@@ -29,6 +30,21 @@ describe('defineWorkerTasks', () => {
     expect(() => defineWorkerTasks({ fine: () => 1, broken: 'not a function' } as never)).toThrow(
       new TypeError("Expected worker task 'broken' to be a function"),
     );
+  });
+
+  it('opens no channel in a worker thread the manager did not start', async () => {
+    const thread = new Worker(new URL('../fixtures/chatty.worker.mjs', import.meta.url));
+    const messages: unknown[] = [];
+    await new Promise<void>((resolve, reject) => {
+      thread.on('message', (message: unknown) => {
+        messages.push(message);
+        if ((message as { note?: string } | null)?.note === 'loaded') resolve();
+      });
+      thread.on('error', reject);
+    });
+    await thread.terminate();
+    // The module's own messages only: no channel for a manager, from either defineWorkerTasks call.
+    expect(messages).toEqual([null, { note: 'for no one' }, { note: 'loaded' }]);
   });
 
   it('returns the thread worker poolifier runs, also outside a worker thread', () => {
