@@ -3,6 +3,7 @@ import { ThreadWorker } from 'poolifier';
 import { describe, expect, it } from 'vitest';
 import { workerTask } from '../../src/index.js';
 import { defineWorkerTasks } from '../../src/worker.js';
+import { workerTasksOf } from '../../src/workers/worker-runtime.js';
 import { managersWith, nextEvent, resultOf } from '../helpers.js';
 
 const create = managersWith({
@@ -45,6 +46,12 @@ describe('defineWorkerTasks', () => {
     await thread.terminate();
     // The module's own messages only: no channel for a manager, from either defineWorkerTasks call.
     expect(messages).toEqual([null, { note: 'for no one' }, { note: 'loaded' }]);
+  });
+
+  it('finds no tasks in a module export it did not make, null included', () => {
+    const made = defineWorkerTasks({ add: (a: number, b: number) => a + b });
+    expect([...(workerTasksOf(made)?.keys() ?? [])]).toEqual(['add']);
+    for (const other of [null, undefined, 42, 'tasks', {}, () => 1]) expect(workerTasksOf(other)).toBeUndefined();
   });
 
   it('returns the thread worker poolifier runs, also outside a worker thread', () => {
