@@ -125,7 +125,16 @@ describe.runIf(runRedisTests)('a BullMQExecutor on a real Redis', () => {
     expect(await redis.jobKeys(queueName)).toEqual([]);
   });
 
-  it("gives a running task's stop its way on shut-down, and waits for its answer", async () => {
+  it("gives a running task's stop its way on shut-down, waits for its answer, and closes its connections", async () => {
+    const clients = async (): Promise<string[]> => {
+      const list = (await admin.client('LIST')) as string;
+      return list
+        .trim()
+        .split('\n')
+        .map((line) => line.replace(/^id=(\d+) .*/, '$1'))
+        .toSorted();
+    };
+    const others = await clients();
     // killAfterMs: Infinity waits 1 s at most for the answer here: the connections are closed next.
     const executor = new BullMQExecutor({
       connection: redis.connection,
@@ -135,7 +144,9 @@ describe.runIf(runRedisTests)('a BullMQExecutor on a real Redis', () => {
     });
     const tasks = new BackgroundTaskManager({ executor, startProcessing: true });
     const uid = tasks.addTask(workerTask('endsLate'), { taskArgs: [50] });
+
     await nextReport('running', uid);
+    expect((await clients()).length).toBeGreaterThan(others.length);
     const ended: unknown[] = [];
     const onEnded = (endedUid: unknown): void => {
       ended.push(endedUid);
@@ -144,6 +155,8 @@ describe.runIf(runRedisTests)('a BullMQExecutor on a real Redis', () => {
     await tasks.shutDown();
     remoteReports.off('ended', onEnded);
     expect(ended).toEqual([uid]); // its signal aborted on the remote worker, and its answer came back
+    // Its own connections to Redis are closed: every connection left was there before it.
+    expect(others).toEqual(expect.arrayContaining(await clients()));
     expect(await redis.jobKeys(QUEUE)).toEqual([]);
   });
 
