@@ -42,5 +42,19 @@ describe('the background-task-manager-worker command line', () => {
     expect(() => parseCli(['--redis', 'redis://h:1', '--worker-script', 'w.js', '--verbose'])).toThrow(
       /Unknown option '--verbose'[^]*\nUsage:/,
     );
+    // What the argument parser said stays as the cause.
+    const unknown = (() => {
+      try {
+        return parseCli(['--redis', 'redis://h:1', '--worker-script', 'w.js', '--verbose']);
+      } catch (error) {
+        return error as TypeError;
+      }
+    })() as TypeError;
+    expect((unknown.cause as { code?: string }).code).toBe('ERR_PARSE_ARGS_UNKNOWN_OPTION');
+    expect(() => parseCli(['--worker-script', 'w.js'])).toThrow(/^Usage: background-task-manager-worker --redis/);
+    // A redis:// URL from its first character.
+    expect(() => parseCli(['--redis', 'x-redis://h:1', '--worker-script', 'w.js'])).toThrow(
+      /^--redis must be a redis:\/\/ URL, got x-redis:\/\/h:1\nUsage:/,
+    );
   });
 });
