@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { BackgroundTaskManager, ErrorCodes, TaskFailedError, TaskStoppedError, workerTask } from '../../src/index.js';
 import { BullMQExecutor, RemoteUnavailableError, startRemoteWorker, type RemoteWorker } from '../../src/bullmq.js';
 import { RemoteJob } from '../../src/workers/remote/remote-job.js';
-import { remoteReports } from '../fixtures/remote.worker.js';
+import { nextReport, remoteReports } from '../fixtures/remote.worker.js';
 import { RedisServer, runRedisTests } from './redis-server.js';
 
 // What the executor does when its connection goes and comes back, and on shut-down, where the other
@@ -13,18 +13,6 @@ import { RedisServer, runRedisTests } from './redis-server.js';
 
 const workerScript = fileURLToPath(new URL('../fixtures/remote.worker.ts', import.meta.url));
 const QUEUE = 'executor';
-
-/** Resolves with the arguments of the next `event` of the fixture's tasks for task `uid`. */
-function nextReport(event: 'running' | 'aborted', uid: number): Promise<unknown[]> {
-  return new Promise((resolve) => {
-    const listener = (...args: unknown[]): void => {
-      if (args[0] !== uid) return;
-      remoteReports.off(event, listener);
-      resolve(args);
-    };
-    remoteReports.on(event, listener);
-  });
-}
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -11,23 +11,11 @@ import {
   startRemoteWorker,
   type RemoteWorker,
 } from '../../src/bullmq.js';
-import { remoteReports } from '../fixtures/remote.worker.js';
+import { nextReport, remoteReports } from '../fixtures/remote.worker.js';
 import { RedisServer, runRedisTests } from './redis-server.js';
 
 const workerScript = fileURLToPath(new URL('../fixtures/remote.worker.ts', import.meta.url));
 const QUEUE = 'tasks';
-
-/** Resolves with the arguments of the next `event` of the fixture's tasks for task `uid`. */
-function nextReport(event: 'running' | 'aborted', uid: number): Promise<unknown[]> {
-  return new Promise((resolve) => {
-    const listener = (...args: unknown[]): void => {
-      if (args[0] !== uid) return;
-      remoteReports.off(event, listener);
-      resolve(args);
-    };
-    remoteReports.on(event, listener);
-  });
-}
 
 describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)', () => {
   let redis: RedisServer;
