@@ -26,10 +26,12 @@ export function applyControl(hub: InspectionHub, body: unknown): void {
   const model = hub.manager(request.manager);
   const manager = model === undefined ? undefined : managerOfActor(model.actor);
   if (manager === undefined) throw new ControlRefused(404, `no manager '${request.manager}'`);
-  const flags = { stopUpstream: request.stopUpstream ?? true, stopDownstream: request.stopDownstream ?? true };
+  // Left out, a flag takes the manager's own default.
+  const flags = { stopUpstream: request.stopUpstream, stopDownstream: request.stopDownstream };
   switch (request.action) {
     case 'start':
-      if (manager.phase === 'paused' || manager.phase === 'processing') manager.startProcessing();
+      // Running already, it has nothing to do; shut down, it would throw.
+      if (manager.phase === 'paused') manager.startProcessing();
       return;
     case 'pause':
       manager.pauseProcessing();
@@ -53,7 +55,7 @@ function parse(body: unknown): Parsed {
   for (const key of Object.keys(fields)) if (!KEYS.has(key)) throw new ControlRefused(400, `unknown field '${key}'`);
   const { manager, action, uid, group, stopUpstream, stopDownstream } = fields;
   if (typeof manager !== 'string') throw new ControlRefused(400, 'expected `manager` to be a string');
-  if (typeof action !== 'string' || !ACTIONS.has(action)) throw new ControlRefused(400, 'unknown `action`');
+  if (!ACTIONS.has(action as string)) throw new ControlRefused(400, 'unknown `action`');
   for (const [name, flag] of [
     ['stopUpstream', stopUpstream],
     ['stopDownstream', stopDownstream],
@@ -61,10 +63,10 @@ function parse(body: unknown): Parsed {
     if (flag !== undefined && typeof flag !== 'boolean')
       throw new ControlRefused(400, `expected \`${name}\` to be a boolean`);
   }
-  if (action === 'stopTask' && !(typeof uid === 'number' && Number.isSafeInteger(uid) && uid >= 0)) {
+  if (action === 'stopTask' && !(Number.isSafeInteger(uid) && (uid as number) >= 0)) {
     throw new ControlRefused(400, 'expected `uid` to be an integer >= 0');
   }
-  if (action === 'stopGroup' && typeof group !== 'string' && !(typeof group === 'number' && Number.isFinite(group))) {
+  if (action === 'stopGroup' && typeof group !== 'string' && !Number.isFinite(group)) {
     throw new ControlRefused(400, 'expected `group` to be a string or a number');
   }
   return fields as unknown as Parsed;
