@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BackgroundTaskError, ErrorCodes } from '../../core/errors.js';
+import { BackgroundTaskError } from '../../core/errors.js';
 import { findWorkerTask, workerTasksOf, type WorkerTaskFunction } from '../worker-runtime.js';
 import { WorkerTaskContext } from '../worker-task-context.js';
 import { failure, success } from './outcome.js';
@@ -140,7 +140,8 @@ function processor(registry: ReadonlyMap<string, WorkerTaskFunction>, early: Map
     if (fn instanceof BackgroundTaskError) return failure(fn);
     const progress = new RemoteProgress(job, name);
     const context = new WorkerTaskContext(uid, group ?? undefined, name, progress.send, progress.check);
-    abortOnCancel(context, job.id === undefined ? undefined : early, job.id ?? '', signal);
+    // BullMQ gives every job it hands to a processor an id.
+    abortOnCancel(context, early, job.id as string, signal);
     let outcome: RemoteOutcome;
     try {
       outcome = success(name, await fn.call(context, ...args, kwargs));
@@ -156,24 +157,25 @@ function processor(registry: ReadonlyMap<string, WorkerTaskFunction>, early: Map
 /**
  * Aborts the task's signal when the manager stops its job: a stop that came
  * before the job ran here (in `early`), or one `cancelJob` passes on, with
- * the reason the manager sent (a stop, a timeout).
+ * the reason the manager sent (a stop, a timeout). BullMQ passes a signal to
+ * every processor that takes three parameters, and aborts it only through
+ * `cancelJob`, whose reason here is always a {@link RemoteCancel}.
  */
 function abortOnCancel(
   context: WorkerTaskContext,
-  early: Map<string, RemoteCancel> | undefined,
+  early: Map<string, RemoteCancel>,
   jobId: string,
   signal: AbortSignal | undefined,
 ): void {
-  const stop = (reason: unknown): void => {
-    const cancel = typeof reason === 'object' && reason !== null ? (reason as Partial<RemoteCancel>) : {};
-    context.cancel(cancel.code ?? ErrorCodes.taskStopped, cancel.message ?? '');
+  const stop = (cancel: RemoteCancel): void => {
+    context.cancel(cancel.code, cancel.message);
   };
-  const sentEarly = early?.get(jobId);
-  early?.delete(jobId);
+  const sentEarly = early.get(jobId);
+  early.delete(jobId);
   if (sentEarly !== undefined) stop(sentEarly);
-  else if (signal?.aborted === true) stop(signal.reason);
+  else if (signal?.aborted === true) stop(signal.reason as RemoteCancel);
   else
     signal?.addEventListener('abort', () => {
-      stop(signal.reason);
+      stop(signal.reason as RemoteCancel);
     });
 }
