@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { jsonTravelProblem } from '../../../src/workers/remote/json-travel.js';
 import { failure, isOutcome, remoteError, success } from '../../../src/workers/remote/outcome.js';
 import { RemoteJob } from '../../../src/workers/remote/remote-job.js';
@@ -45,12 +45,23 @@ describe('remote outcomes', () => {
     expect(success('t', undefined)).toEqual({ ok: true });
     const error = remoteError({ ok: false, name: 'RangeError', message: 'm', traceback: 'RangeError: m\n    at x' });
     expect([error.name, error.message, error.stack]).toEqual(['RangeError', 'm', 'RangeError: m\n    at x']);
-    expect([isOutcome({ ok: true }), isOutcome(42), isOutcome(null), isOutcome({ ok: 1 })]).toEqual([
+    expect([undefined, null, 42, 'ok', { ok: 1 }, { ok: true }, { ok: false }].map(isOutcome)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
       true,
-      false,
-      false,
-      false,
+      true,
     ]);
+  });
+
+  it('carries an Error with its stack as the traceback, or its message when it has no stack', () => {
+    const thrown = new RangeError('out');
+    expect(failure(thrown)).toEqual({ ok: false, name: 'RangeError', message: 'out', traceback: thrown.stack });
+    const stackless = new Error('bare');
+    Object.defineProperty(stackless, 'stack', { value: 42 });
+    expect(failure(stackless)).toEqual({ ok: false, name: 'Error', message: 'bare', traceback: 'bare' });
   });
 });
 
@@ -95,6 +106,53 @@ describe('RemoteJob', () => {
   });
 });
 
+describe('RemoteJob timers', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function remoteJob(settled: unknown[][]): RemoteJob {
+    const settle = (...outcome: unknown[]): void => void settled.push(outcome);
+    const spec = { uid: 1, group: undefined, name: 'n', args: [], kwargs: {}, settle, progress: () => undefined };
+    return new RemoteJob({ ...spec, onThread: undefined }, 'id-1', () => undefined);
+  }
+
+  it('watches once: found() stops the one timer, and a second watch starts none', () => {
+    vi.useFakeTimers();
+    const calls: unknown[][] = [];
+    const job = remoteJob(calls);
+    job.watch(10, () => calls.push(['lost 1']));
+    job.watch(10, () => calls.push(['lost 2']));
+    expect(job.watched).toBe(true);
+    job.found();
+    expect(job.watched).toBe(false);
+    vi.advanceTimersByTime(100);
+    expect(calls).toEqual([]);
+    job.watch(10, () => calls.push(['lost 3']));
+    vi.advanceTimersByTime(10);
+    expect(calls).toEqual([['lost 3']]);
+  });
+
+  it('kills after its time, never for Infinity, and not once it has settled', () => {
+    vi.useFakeTimers();
+    const calls: unknown[][] = [];
+    const job = remoteJob(calls);
+    job.killAfter(Number.POSITIVE_INFINITY, () => calls.push(['killed at Infinity']));
+    job.killAfter(10, () => calls.push(['killed']));
+    vi.advanceTimersByTime(9);
+    expect(calls).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(calls).toEqual([['killed']]);
+    const settledFirst = remoteJob(calls);
+    settledFirst.killAfter(10, () => calls.push(['killed after settling']));
+    expect(settledFirst.done).toBe(false);
+    settledFirst.settle(true, 'value');
+    expect(settledFirst.done).toBe(true);
+    vi.advanceTimersByTime(100);
+    expect(calls).toEqual([['killed'], [true, 'value']]);
+  });
+});
+
 describe('the stop channel', () => {
   it("reads only the manager's stops, named per queue", () => {
     expect(cancelChannel('bull:thumbs')).toBe('bull:thumbs:backgroundTaskManager:cancel');
@@ -107,6 +165,9 @@ describe('the stop channel', () => {
       '{"jobId":"j"}',
       '{"jobId":1,"code":"c","message":"m"}',
       '{"jobId":"j","code":"c"}',
+      '{"jobId":"j","message":"m"}',
+      '{"code":"c","message":"m"}',
+      'not JSON',
     ]) {
       expect(parseCancel(text)).toBeUndefined();
     }
