@@ -184,7 +184,6 @@ export class ManagerModel {
     const { uid, group, startedAt, finishedAt } = record.context;
     this.pending.delete(uid);
     if (record.lane >= 0) this.#lanes[record.lane] = -1;
-    record.lane = -1;
     if (record.run !== undefined) {
       record.run.state = record.state;
       record.run.end = finishedAt ?? Date.now();

@@ -91,6 +91,127 @@ describe('ManagerModel', () => {
   });
 });
 
+describe('ManagerModel, field by field', () => {
+  /** Feeds the states of task `uid` in turn, each with the same context. */
+  function walk(manager: ManagerModel, uid: number, states: TaskState[], context: Partial<InspectedTaskContext> = {}) {
+    for (const state of states) manager.taskSnapshot(snapshot(state, { uid, ...context }));
+  }
+
+  it("follows its manager's phase and thread count, and says whether a snapshot changed them", () => {
+    const manager = model();
+    expect([manager.phase, manager.maxThreads]).toEqual(['paused', 0]);
+    expect(manager.managerSnapshot({ value: 'paused' })).toBe(false);
+    expect(manager.managerSnapshot({ value: 'paused', context: { maxThreads: 4 } })).toBe(true);
+    expect(manager.maxThreads).toBe(4);
+    expect(manager.managerSnapshot({ value: 'paused', context: { maxThreads: 4 } })).toBe(false);
+    expect(manager.managerSnapshot({ value: 'processing' })).toBe(true);
+    expect([manager.phase, manager.maxThreads]).toEqual(['processing', 4]);
+  });
+
+  it('counts tasks per state and per group, and says that a new task changed something', () => {
+    const manager = model();
+    expect(manager.taskSnapshot(snapshot('blocked', { uid: 1, group: 'g' }))).toBe(true);
+    walk(manager, 1, ['queued', 'running'], { group: 'g' });
+    walk(manager, 2, ['blocked']);
+    const zero = { blocked: 0, queued: 0, running: 0, retrying: 0, done: 0, failed: 0, stopped: 0 };
+    expect(manager.counts).toEqual({ ...zero, running: 1, blocked: 1 });
+    expect([...manager.groups]).toEqual([['g', { ...zero, running: 1 }]]);
+    walk(manager, 1, ['done'], { group: 'g' });
+    expect([...manager.groups]).toEqual([['g', { ...zero, done: 1 }]]);
+  });
+
+  it('keeps the counts of 256 groups, drops the first seen, and does not count it again halfway', () => {
+    const manager = model();
+    for (let group = 0; group <= 256; group++) walk(manager, group, ['blocked'], { group });
+    expect(manager.groups.size).toBe(256);
+    expect([manager.groups.has(0), manager.groups.has(1), manager.groups.has(256)]).toEqual([false, true, true]);
+    walk(manager, 0, ['queued'], { group: 0 });
+    expect(manager.groups.has(0)).toBe(false);
+    expect(manager.groups.get(1)).toMatchObject({ blocked: 1, queued: 0 });
+  });
+
+  it('samples the wait from queued to started and the run of a task that ran to its end, from the times it has', () => {
+    const manager = model();
+    walk(manager, 1, ['blocked', 'queued']);
+    walk(manager, 1, ['running', 'done'], { queuedAt: 10, startedAt: 15, finishedAt: 22 });
+    walk(manager, 2, ['blocked', 'queued', 'running'], { startedAt: 15, finishedAt: 40 }); // no queuedAt
+    walk(manager, 2, ['stopped'], { startedAt: 15, finishedAt: 40 }); // stopped: not a run
+    walk(manager, 3, ['blocked', 'queued'], { queuedAt: 10 });
+    walk(manager, 3, ['running', 'failed'], { queuedAt: 10, finishedAt: 50 }); // no startedAt
+    walk(manager, 4, ['blocked', 'queued'], { queuedAt: 1, startedAt: 2, finishedAt: 90 });
+    walk(manager, 4, ['failed'], { queuedAt: 1, startedAt: 2, finishedAt: 90 }); // never ran
+    walk(manager, 5, ['blocked', 'running', 'done'], { startedAt: 3 }); // no finishedAt
+    expect(manager.wait.percentiles()).toEqual({ p50: 5, p95: 5, p99: 5 });
+    expect(manager.run.percentiles()).toEqual({ p50: 7, p95: 7, p99: 7 });
+  });
+
+  it('gives each running main-thread task the lowest free lane, and frees it when the task waits to retry or ends', () => {
+    const manager = model();
+    const main = { kind: 'main' as const, startedAt: 1 };
+    const laneOf = (uid: number): string | undefined => manager.task(uid)?.slot?.id;
+    walk(manager, 1, ['blocked', 'running'], main);
+    walk(manager, 2, ['blocked', 'running'], main);
+    expect([laneOf(1), laneOf(2)]).toEqual(['main-0', 'main-1']);
+    expect(manager.slots.get('main-0')).toMatchObject({ label: 'main thread 0', kind: 'main' });
+    expect(manager.slots.get('main-0')?.runs.toArray()).toEqual([{ uid: 1, name: 't1', state: 'running', start: 1 }]);
+    walk(manager, 1, ['retrying'], main); // lane 0 free
+    walk(manager, 3, ['blocked', 'running'], main);
+    expect(laneOf(3)).toBe('main-0');
+    walk(manager, 1, ['stopped'], main); // it held no lane any more: lane 0 stays task 3's
+    walk(manager, 4, ['blocked', 'stopped'], main); // never ran, never held one
+    walk(manager, 5, ['blocked', 'running'], main);
+    expect(laneOf(5)).toBe('main-2');
+    walk(manager, 2, ['done'], main);
+    walk(manager, 6, ['blocked', 'running'], main);
+    expect(laneOf(6)).toBe('main-1');
+  });
+
+  it('opens one bar per run of a worker task, on its thread once named, and none while it waits to retry', () => {
+    const manager = model();
+    walk(manager, 1, ['blocked', 'running', 'running']); // no thread named yet
+    expect(manager.slots.size).toBe(0);
+    walk(manager, 1, ['running', 'running'], { thread: 7 });
+    expect(manager.slots.get('worker-7')).toMatchObject({ label: 'worker thread 7', kind: 'worker' });
+    expect(manager.slots.get('worker-7')?.runs.size).toBe(1);
+    walk(manager, 1, ['retrying', 'retrying'], { thread: 7 });
+    expect(manager.slots.get('worker-7')?.runs.toArray()).toMatchObject([{ uid: 1, state: 'failed' }]);
+    walk(manager, 2, ['blocked', 'running', 'retrying']); // its thread never named: no bar to end
+    expect(manager.counts.retrying).toBe(2);
+  });
+
+  it('counts main-thread lanes apart from the 64 worker-thread slots', () => {
+    const manager = model();
+    for (let thread = 1; thread <= 64; thread++) walk(manager, thread, ['blocked', 'running'], { thread });
+    walk(manager, 100, ['blocked', 'running'], { kind: 'main' });
+    expect(manager.slots.size).toBe(65);
+    expect(manager.slots.has('worker-1')).toBe(true);
+  });
+
+  it('logs each end with its group when it has one, and a group’s end only once nothing of it is pending', () => {
+    const manager = model();
+    walk(manager, 1, ['blocked', 'queued', 'running'], { group: 'g' });
+    walk(manager, 2, ['blocked', 'queued'], { group: 'g' });
+    walk(manager, 3, ['blocked'], { group: 'g' });
+    walk(manager, 4, ['blocked', 'running'], { group: 'h' });
+    walk(manager, 5, ['blocked', 'running', 'retrying'], { group: 'h' });
+    walk(manager, 6, ['blocked', 'stopped'], { group: 's' });
+    walk(manager, 1, ['done'], { group: 'g', finishedAt: 5 }); // 2 queued and 3 blocked remain
+    walk(manager, 4, ['done'], { group: 'h', finishedAt: 6 }); // 5 waits to retry
+    walk(manager, 7, ['blocked', 'running', 'done'], { finishedAt: 7 });
+    walk(manager, 5, ['running', 'done'], { group: 'h', finishedAt: 8 });
+    walk(manager, 8, ['blocked', 'failed'], { finishedAt: 9, error: { message: 'm', traceback: 't' } });
+    expect(manager.log.toArray()).toStrictEqual([
+      { seq: 0, at: expect.any(Number) as number, kind: 'stopped', uid: 6, name: 't6', group: 's' },
+      { seq: 1, at: 5, kind: 'completed', uid: 1, name: 't1', group: 'g' },
+      { seq: 2, at: 6, kind: 'completed', uid: 4, name: 't4', group: 'h' },
+      { seq: 3, at: 7, kind: 'completed', uid: 7, name: 't7' },
+      { seq: 4, at: 8, kind: 'completed', uid: 5, name: 't5', group: 'h' },
+      { seq: 5, at: 8, kind: 'groupFinished', group: 'h' },
+      { seq: 6, at: 9, kind: 'failed', uid: 8, name: 't8', message: 'm', traceback: 't' },
+    ]);
+  });
+});
+
 describe('Ring', () => {
   it('answers nothing outside its items', () => {
     const ring = new Ring<number>(2);
