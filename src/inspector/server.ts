@@ -154,20 +154,16 @@ async function page(response: ServerResponse, context: Context): Promise<void> {
 async function asset(name: string, response: ServerResponse, context: Context): Promise<void> {
   const type = ASSET_NAME.exec(name)?.[1];
   const body = type === undefined ? undefined : await readPageFile(name, context);
-  if (type === undefined || body === undefined) {
+  if (body === undefined) {
     sendError(response, 404, 'not found');
     return;
   }
-  response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': CONTENT_TYPES[type] as string });
+  response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': CONTENT_TYPES[type as string] as string });
   response.end(body);
 }
 
-async function readPageFile(name: string, context: Context): Promise<Buffer | undefined> {
-  try {
-    return await readFile(new URL(name, context.pageFolder));
-  } catch {
-    return undefined;
-  }
+function readPageFile(name: string, context: Context): Promise<Buffer | undefined> {
+  return readFile(new URL(name, context.pageFolder)).catch(() => undefined);
 }
 
 function tasks(url: URL, response: ServerResponse, context: Context): void {
