@@ -68,9 +68,7 @@ function graphView(model: ManagerModel): GraphView {
   const shown = new Set<number>();
   for (const { context, state } of records) {
     shown.add(context.uid);
-    const node: GraphNode = { uid: context.uid, name: context.name, state };
-    if (context.group !== undefined) node.group = context.group;
-    nodes.push(node);
+    nodes.push({ uid: context.uid, name: context.name, state, group: context.group });
   }
   const edges: [number, number][] = [];
   for (const { context } of records) {
@@ -80,23 +78,22 @@ function graphView(model: ManagerModel): GraphView {
   return { nodes, edges, truncated, cap: GRAPH_CAP };
 }
 
-/** A task as a table row. */
+/** A task as a table row (a field left undefined is left out of the JSON). */
 function taskRow(record: TaskRecord): TaskRow {
   const c = record.context;
-  const row: TaskRow = {
+  return {
     uid: c.uid,
     name: c.name,
     kind: c.kind,
     priority: c.priority,
     state: record.state,
+    group: c.group,
     upstream: [...c.upstream],
     addedAt: c.addedAt,
+    startedAt: c.startedAt,
+    finishedAt: c.finishedAt,
+    slot: record.slot?.id,
   };
-  if (c.group !== undefined) row.group = c.group;
-  if (c.startedAt !== undefined) row.startedAt = c.startedAt;
-  if (c.finishedAt !== undefined) row.finishedAt = c.finishedAt;
-  if (record.slot !== undefined) row.slot = record.slot.id;
-  return row;
 }
 
 /** What `/api/tasks` filters on, already validated. */
@@ -115,7 +112,7 @@ export function tasksPage(model: ManagerModel, filter: TaskFilter): TasksPage {
     const c = record.context;
     if (filter.state !== undefined && record.state !== filter.state) return false;
     if (filter.group !== undefined && String(c.group) !== filter.group) return false;
-    if (q === undefined || q === '') return true;
+    if (q === undefined) return true; // an empty q matches every name too
     return String(c.uid) === q || c.name.toLowerCase().includes(q) || String(c.group).toLowerCase().includes(q);
   };
   const found: TaskRecord[] = [];

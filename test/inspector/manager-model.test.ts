@@ -219,6 +219,8 @@ describe('Ring', () => {
     ring.push(1);
     expect([ring.fromNewest(-1), ring.fromNewest(1), ring.fromNewest(0)]).toEqual([undefined, undefined, 1]);
     expect([ring.push(2), ring.push(3), ring.toArray()]).toEqual([undefined, 1, [2, 3]]);
+    // Wrapped around: the slots beyond either end hold items, and must not be read.
+    expect([ring.fromNewest(-1), ring.fromNewest(2), ring.fromNewest(1)]).toEqual([undefined, undefined, 2]);
   });
 });
 
