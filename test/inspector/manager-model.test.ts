@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BackgroundTaskManager } from '../../src/index.js';
 import { InspectionHub } from '../../src/inspector/hub.js';
 import { ManagerModel } from '../../src/inspector/manager-model.js';
+import { managerMachine } from '../../src/machines/manager-machine.js';
 import { defaultSanitize } from '../../src/inspector/sanitize.js';
 import { Ring } from '../../src/inspector/task-ring.js';
 import {
@@ -246,6 +247,26 @@ describe('InspectionHub', () => {
     hub.inspect({ type: '@xstate.snapshot', rootId, actorRef: {}, snapshot: {}, event: { type: 'x' } } as never);
     expect([hub.revision, hub.faults]).toEqual([revision, 0]);
     void manager.shutDown();
+  });
+
+  it('adds a manager for a root actor of the manager machine only, and counts a change only for what it keeps', () => {
+    const hub = new InspectionHub(10, defaultSanitize);
+    const actor = (logic: unknown, parent?: unknown) => ({ logic, _parent: parent }) as unknown as AnyActorRef;
+    const event = (type: string, rootId: string, actorRef: AnyActorRef, snapshot: unknown = {}) =>
+      ({ type, rootId, actorRef, snapshot, event: { type: 'x' } }) as never;
+    hub.inspect(event('@xstate.actor', 'child', actor(managerMachine, {})));
+    hub.inspect(event('@xstate.actor', 'task', actor(inspectedTaskLogic)));
+    hub.inspect(event('@xstate.event', 'none', actor(managerMachine)));
+    hub.inspect(event('@xstate.snapshot', 'unknown', actor(managerMachine), { value: 'processing' }));
+    expect([hub.managers.length, hub.revision, hub.faults]).toEqual([0, 0, 0]);
+    const root = actor(managerMachine);
+    hub.inspect(event('@xstate.actor', 'root', root));
+    expect([hub.revision, hub.managers.map((model) => [model.id, model.label, model.actor])]).toEqual([
+      1,
+      [['m1', 'manager 1', root]],
+    ]);
+    hub.inspect(event('@xstate.snapshot', 'root', root, { value: 'processing' }));
+    expect([hub.revision, hub.managers[0]?.phase, hub.faults]).toEqual([2, 'processing', 0]);
   });
 });
 
