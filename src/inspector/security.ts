@@ -21,8 +21,8 @@ export function createToken(): string {
  * of another length is compared with the token itself, then refused).
  */
 export function tokenMatches(given: string | undefined, token: string): boolean {
-  const expected = Buffer.from(token, 'utf8');
-  const candidate = Buffer.from(given ?? '', 'utf8');
+  const expected = Buffer.from(token);
+  const candidate = Buffer.from(given ?? '');
   const sameLength = candidate.length === expected.length;
   return timingSafeEqual(sameLength ? candidate : expected, expected) && sameLength;
 }

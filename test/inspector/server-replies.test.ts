@@ -74,6 +74,8 @@ describe('inspector server replies', () => {
     expect(await page('/api/tasks?manager=m1&limit=1')).toMatchObject({ total: 1, limit: 1 });
     expect(await page('/api/task?manager=m1&uid=0')).toMatchObject({ uid: 0 });
     expect(await reply(inspector, '/api/state', { method: 'HEAD' })).toEqual([200, undefined]);
+    const state = await request(inspector.server.port, `/api/state?token=${inspector.token}`);
+    expect(state.headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
   it('serves only the assets under /assets/', async () => {

@@ -247,9 +247,12 @@ describe('startInspector: options', () => {
   it('refuses options of the wrong type or range, with a clear error', async () => {
     const bad: Array<[unknown, ErrorConstructor, RegExp]> = [
       [null, TypeError, /options to be an object/],
+      ['x', TypeError, /^Expected the inspector options to be an object, got string$/],
       [{ port: -1 }, RangeError, /`port` to be an integer from 0 to 65535, got -1/],
+      [{ port: 65_536 }, RangeError, /`port` to be an integer from 0 to 65535, got 65536/],
       [{ port: 1.5 }, RangeError, /`port`/],
-      [{ host: '' }, TypeError, /`host`/],
+      [{ host: '' }, TypeError, /^Expected `host` to be a non-empty string$/],
+      [{ host: 1 }, TypeError, /^Expected `host` to be a non-empty string$/],
       [{ controls: 'yes' }, TypeError, /`controls` to be a boolean, got string/],
       [{ historyLimit: -1 }, RangeError, /`historyLimit` to be an integer >= 0/],
       [{ sanitize: 'none' }, TypeError, /`sanitize`/],
@@ -260,8 +263,18 @@ describe('startInspector: options', () => {
     }
   });
 
+  it('takes the edges of each range', async () => {
+    const edges = await startInspector({ historyLimit: 0 });
+    open.push(edges);
+    // The highest port (above the ephemeral range, so free here).
+    const highest = await startInspector({ port: 65_535 });
+    open.push(highest);
+    expect(new URL(highest.url).port).toBe('65535');
+  });
+
   it('allows the bracketed address of an IPv6 host', () => {
     expect([...allowedHosts('::1', 5)]).toEqual(['[::1]:5', 'localhost:5']);
+    expect([...allowedHosts('[::1]', 5)]).toEqual(['[::1]:5', 'localhost:5']);
     expect([...allowedHosts('127.0.0.1', 5)]).toEqual(['127.0.0.1:5', 'localhost:5', '[::1]:5']);
   });
 });
