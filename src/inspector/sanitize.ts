@@ -53,7 +53,7 @@ function copy(value: unknown, depth: number, budget: Budget): unknown {
     case 'function':
       return `[Function ${value.name === '' ? 'anonymous' : cut(value.name)}]`;
     default:
-      return value === null || value === undefined ? null : copyObject(value, depth, budget);
+      return value === null ? null : copyObject(value as object, depth, budget); // typeof value is 'object'
   }
 }
 

@@ -80,4 +80,20 @@ describe('defaultSanitize', () => {
     const shared = { n: 1 };
     expect(defaultSanitize([shared, shared])).toEqual([{ n: 1 }, { n: 1 }]);
   });
+
+  it('keeps what is exactly at a limit, and says how much it cut beyond one', () => {
+    const atLimit = 'x'.repeat(SANITIZE_LIMITS.stringLength);
+    expect(defaultSanitize(atLimit)).toBe(atLimit);
+    const keys = Object.fromEntries(Array.from({ length: 53 }, (_, i) => [`k${i}`, i]));
+    expect((defaultSanitize(keys) as Record<string, unknown>)['[…]']).toBe('3 more keys');
+    const bare = Object.assign(Object.create(null) as object, { a: 1 });
+    expect(defaultSanitize(bare)).toStrictEqual({ a: 1 });
+    expect(defaultSanitize(new (class {})())).toStrictEqual({ '[class]': 'Object' });
+    // The root array, 20 rows and their numbers: 1 + 19 × 50 + 49 = 1,000 values, the budget; then one more.
+    expect(SANITIZE_LIMITS.nodes).toBe(1000);
+    const row = (length: number): number[] => Array.from({ length }, () => 1);
+    const rows = Array.from({ length: 19 }, () => row(49));
+    expect(JSON.stringify(defaultSanitize([...rows, row(48)]))).not.toContain('[…]');
+    expect(JSON.stringify(defaultSanitize([...rows, row(49)]))).toContain('[…]');
+  });
 });
