@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackgroundTaskManager } from '../../src/index.js';
 import type { InspectorParts } from '../../src/inspector/start-inspector.js';
@@ -114,6 +116,18 @@ describe('inspector server replies', () => {
     expect(await reply(inspector, '/api/tasks?manager=m1')).toEqual([500, 'internal error']);
     expect(manager).toHaveBeenCalledTimes(1);
     expect(await reply(inspector, '/api/tasks?manager=m1')).toEqual([200, undefined]);
+  });
+
+  it('forgets a stream client once its connection closes', async () => {
+    const inspector = await setUp();
+    const sockets: Socket[] = [];
+    inspector.server.server.on('connection', (socket: Socket) => sockets.push(socket));
+    const stream = await streamClient(inspector.server.port, inspector.token, () => undefined);
+    expect(inspector.server.stream.size).toBe(1);
+    const closed = once(sockets[0] as Socket, 'close');
+    stream.destroy();
+    await closed; // the response's own 'close' listener on the socket has run by now
+    expect(inspector.server.stream.size).toBe(0);
   });
 
   it('refuses a port that is taken, and once closed ends its streams and takes no connection', async () => {
