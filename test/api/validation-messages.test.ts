@@ -3,7 +3,7 @@
  * the contract (the type, what was expected, and what came), and nothing
  * already queued is lost by a refused call.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackgroundTaskManager } from '../../src/index.js';
 
 const MAX = 2 ** 31 - 1;
@@ -101,12 +101,32 @@ const constructorCases: ReadonlyArray<readonly [Loose | string, Error]> = [
     { executor: { run: () => undefined }, workerOptions: {} },
     new TypeError('`workerOptions` is an option of the local worker pool: it cannot be given with `executor`'),
   ],
+  [
+    { executor: 5 },
+    new TypeError(
+      'Expected `executor` to be an object with a `run(job)` method (e.g. a BullMQExecutor), got 5 (number)',
+    ),
+  ],
+  [{ inspect: 5 }, new TypeError('Expected `inspect` to be an inspection observer or function')],
 ];
 
 describe('refusals, word for word', () => {
   it.each(constructorCases)('new BackgroundTaskManager(%o)', (options, error) => {
     expect(() => make(options as Loose)).toThrow(error);
     expect(() => make(options as Loose)).toThrow(error.constructor);
+  });
+
+  it('after shut-down, names the call it refuses, and a pause does nothing and says nothing', async () => {
+    const manager = make({});
+    await manager.shutDown();
+    expect(() => manager.addPassThroughTask()).toThrow(
+      /^Cannot call addPassThroughTask\(\): the manager has been shut down$/,
+    );
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    manager.pauseProcessing();
+    expect(manager.phase).toBe('shutDown');
+    expect(warned).not.toHaveBeenCalled();
+    warned.mockRestore();
   });
 
   it('takes the edges of each range', () => {
@@ -160,6 +180,18 @@ describe('refusals, word for word', () => {
       [
         () => manager.addTask(() => 1, { taskKwargs: new Map() as never }),
         new TypeError('Expected `taskKwargs` to be a plain object, got [object Map] (object)'),
+      ],
+      [
+        () => manager.addTask(() => 1, { taskKwargs: 'k' as never }),
+        new TypeError('Expected `taskKwargs` to be a plain object, got "k" (string)'),
+      ],
+      [
+        () => manager.addTask(() => 1, { taskKwargs: null as never }),
+        new TypeError('Expected `taskKwargs` to be a plain object, got null'),
+      ],
+      [
+        () => manager.addPassThroughTask('all' as never),
+        new TypeError('Expected `options` to be an object, got "all" (string)'),
       ],
       [
         () => manager.addTask(() => 1, { timeoutMs: MAX + 1 }),
