@@ -108,6 +108,30 @@ const constructorCases: ReadonlyArray<readonly [Loose | string, Error]> = [
     ),
   ],
   [{ inspect: 5 }, new TypeError('Expected `inspect` to be an inspection observer or function')],
+  [
+    { executor: null },
+    new TypeError('Expected `executor` to be an object with a `run(job)` method (e.g. a BullMQExecutor), got null'),
+  ],
+  [
+    { clock: { clearTimeout: () => undefined } },
+    new TypeError(
+      'Expected `clock` to be an object with setTimeout and clearTimeout methods, got [object Object] (object)',
+    ),
+  ],
+  [
+    { retry: { delayMs: '5' } },
+    new RangeError(`Expected \`retry.delayMs\` to be a number of milliseconds from 0 to ${MAX}, got "5" (string)`),
+  ],
+  [
+    { retry: { factor: '2' } },
+    new RangeError('Expected `retry.factor` to be a finite number from 1 up, got "2" (string)'),
+  ],
+  [
+    { retry: { maxDelayMs: '5' } },
+    new RangeError(
+      'Expected `retry.maxDelayMs` to be a number of milliseconds from 0 up, or Infinity, got "5" (string)',
+    ),
+  ],
 ];
 
 describe('refusals, word for word', () => {
@@ -129,6 +153,10 @@ describe('refusals, word for word', () => {
     warned.mockRestore();
   });
 
+  it('names the call in the message for a `taskArgs` it does not take', () => {
+    expect(() => make({ taskArgs: [] })).toThrow(/^Unknown option of new BackgroundTaskManager\(\): 'taskArgs'\./);
+  });
+
   it('takes the edges of each range', () => {
     const edges: Loose[] = [
       { maxThreads: 1, finishedTaskHistory: 0, killAfterMs: 0, taskTimeoutMs: MAX },
@@ -139,6 +167,9 @@ describe('refusals, word for word', () => {
       { executor: { run: () => undefined, destroy: () => undefined } },
     ];
     for (const options of edges) expect(make(options).pendingCount).toBe(0);
+    // Keyword arguments without a prototype are a plain object too.
+    const bare = Object.assign(Object.create(null) as object, { k: 1 });
+    expect(make({}).addTask(() => 1, { taskKwargs: bare })).toBe(0);
   });
 
   it('refuses bad arguments of each call with the error it names, and keeps the queue as it was', () => {
@@ -188,6 +219,13 @@ describe('refusals, word for word', () => {
       [
         () => manager.addTask(() => 1, { taskKwargs: null as never }),
         new TypeError('Expected `taskKwargs` to be a plain object, got null'),
+      ],
+      [() => manager.addTask(() => 1, null as never), new TypeError('Expected `options` to be an object, got null')],
+      [
+        () => {
+          manager.stopTask(kept, null as never);
+        },
+        new TypeError('Expected stop options to be an object, got null'),
       ],
       [
         () => manager.addPassThroughTask('all' as never),
