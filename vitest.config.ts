@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/slow-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -9,6 +10,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
+    sequence: { sequencer: SlowFirstSequencer },
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
