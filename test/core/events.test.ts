@@ -45,6 +45,31 @@ describe('TypedEmitter, a listener that throws', () => {
   });
 });
 
+describe('TypedEmitter, off()', () => {
+  it('removes the last registration of the listener only, and nothing for one never added', () => {
+    const emitter = new TypedEmitter();
+    const calls: string[] = [];
+    const a = (): void => void calls.push('a');
+    const b = (): void => void calls.push('b');
+    const emitted = (): string[] => {
+      calls.length = 0;
+      emitter.emit('taskCompleted', 1, undefined, 'r');
+      return [...calls];
+    };
+    emitter.on('taskCompleted', a);
+    emitter.on('taskCompleted', b);
+    emitter.on('taskCompleted', a);
+    emitter.off('taskCompleted', () => undefined);
+    expect(emitted()).toEqual(['a', 'b', 'a']);
+    emitter.off('taskCompleted', a);
+    expect(emitted()).toEqual(['a', 'b']);
+    emitter.off('taskCompleted', a);
+    expect(emitted()).toEqual(['b']);
+    emitter.off('taskCompleted', b);
+    expect([emitted(), emitter.listens('taskCompleted')]).toEqual([[], false]);
+  });
+});
+
 describe('ManagerShutDownError', () => {
   it('names the call that came after shut-down', async () => {
     const manager = new BackgroundTaskManager();
