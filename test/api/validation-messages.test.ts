@@ -4,7 +4,7 @@
  * already queued is lost by a refused call.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { BackgroundTaskManager } from '../../src/index.js';
+import { BackgroundTaskManager, workerTask } from '../../src/index.js';
 
 const MAX = 2 ** 31 - 1;
 
@@ -219,6 +219,14 @@ describe('refusals, word for word', () => {
       [
         () => manager.addTask(() => 1, { taskKwargs: null as never }),
         new TypeError('Expected `taskKwargs` to be a plain object, got null'),
+      ],
+      [
+        () => manager.addTask(workerTask(5 as never)),
+        new TypeError('Expected a worker task name to be a non-empty string, got 5 (number)'),
+      ],
+      [
+        () => manager.addTask(workerTask('')),
+        new TypeError('Expected a worker task name to be a non-empty string, got "" (string)'),
       ],
       [() => manager.addTask(() => 1, null as never), new TypeError('Expected `options` to be an object, got null')],
       [
