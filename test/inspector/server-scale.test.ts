@@ -58,6 +58,8 @@ describe('inspector at scale', () => {
     const last = JSON.parse(lastFrame) as StateMessage;
     const frameBytes = Buffer.byteLength(lastFrame) + 64;
     expect(stream.maxBuffered).toBeLessThanOrEqual(BOUND + frameBytes);
+    // And the dropped client had more than BOUND waiting after its last write: what got it dropped.
+    expect(stream.maxBuffered).toBeGreaterThan(BOUND);
 
     const [model] = inspector.hub.managers;
     expect(model?.pending.size).toBe(0);
