@@ -129,6 +129,9 @@ describe('ManagerModel, field by field', () => {
     walk(manager, 0, ['queued'], { group: 0 });
     expect(manager.groups.has(0)).toBe(false);
     expect(manager.groups.get(1)).toMatchObject({ blocked: 1, queued: 0 });
+    // Its end is logged; the group's is not, as its counts are gone.
+    walk(manager, 0, ['running', 'done'], { group: 0 });
+    expect(manager.log.toArray().map((entry) => entry.kind)).toEqual(['completed']);
   });
 
   it('samples the wait from queued to started and the run of a task that ran to its end, from the times it has', () => {

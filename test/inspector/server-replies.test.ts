@@ -75,9 +75,21 @@ describe('inspector server replies', () => {
     expect(await page('/api/tasks?manager=m1&state=&offset=&limit=')).toMatchObject({ total: 1, offset: 0 });
     expect(await page('/api/tasks?manager=m1&limit=1')).toMatchObject({ total: 1, limit: 1 });
     expect(await page('/api/task?manager=m1&uid=0')).toMatchObject({ uid: 0 });
+    for (const state of ['blocked', 'queued', 'running', 'retrying', 'done', 'failed', 'stopped']) {
+      expect(await page(`/api/tasks?manager=m1&state=${state}`), state).toMatchObject({ offset: 0 });
+    }
     expect(await reply(inspector, '/api/state', { method: 'HEAD' })).toEqual([200, undefined]);
     const state = await request(inspector.server.port, `/api/state?token=${inspector.token}`);
     expect(state.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+
+  it('says how to build the page when it is not built', async () => {
+    const unbuilt = await startTestInspector(
+      {},
+      { pageFolder: new URL('../fixtures/no-such-folder/', import.meta.url) },
+    );
+    open.push(unbuilt);
+    expect(await reply(unbuilt, '/')).toEqual([503, 'the inspector page is not built: run `npm run build`']);
   });
 
   it('serves only the assets under /assets/', async () => {
