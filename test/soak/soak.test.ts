@@ -61,6 +61,20 @@ async function heapAfterGc(gc: () => void): Promise<number> {
   return heapUsed + arrayBuffers;
 }
 
+/**
+ * Whether `ref`'s target is collected within `rounds` full collections, each after a turn of the
+ * event loop: on a loaded machine a handle that is still closing once `shutDown()` has resolved
+ * (a worker thread's port) can hold the manager for a few more turns.
+ */
+async function collectedWithin(ref: WeakRef<object>, gc: () => void, rounds: number): Promise<boolean> {
+  for (let i = 0; i < rounds; i++) {
+    await settle();
+    gc();
+    if (ref.deref() === undefined) return true;
+  }
+  return false;
+}
+
 const Kind = Object.freeze({
   sync: 0, // returns at once
   microtasks: 1, // resolves after a few microtasks
@@ -526,6 +540,8 @@ describe('soak', () => {
       const baseline = await heapAfterGc(gc);
 
       const summary = await runSoak(SEED, TASKS);
+      // Nothing keeps the manager once it has shut down (a few turns at most, for handles still closing).
+      expect(await collectedWithin(summary.manager, gc, 300)).toBe(true);
       const after = await heapAfterGc(gc);
       const { stoppedWhileRunning, workerTasks, groupsFinished, stopCalls, listenerStops, pauses } = summary;
       console.log(
@@ -535,7 +551,6 @@ describe('soak', () => {
           `heap ${((after - baseline) / 1024 / 1024).toFixed(2)} MB above baseline`,
       );
       expect(summary.violations).toEqual([]);
-      expect(summary.manager.deref()).toBeUndefined();
       const { completed, failed, cascaded, stopped } = summary.outcomes;
       expect(completed + failed + cascaded + stopped).toBe(TASKS);
       // The seed exercises every path, not just the happy one.
