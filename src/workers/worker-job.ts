@@ -21,6 +21,8 @@ export type JobPhase = keyof typeof JobPhases;
 /** A worker thread whose module has loaded: its end of the channel, and the job it runs, if any. */
 export interface Connection {
   readonly port: MessagePort;
+  /** Resolves once the port has closed, from either side: its handle no longer holds the event loop. */
+  readonly closed: Promise<void>;
   readonly worker: Worker;
   job: WorkerJob | undefined;
   /** While the pool shuts down: called once the worker has seen the cancel of its job, answered, or exited. */

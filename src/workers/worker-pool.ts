@@ -115,6 +115,8 @@ export class WorkerPool implements WorkerRunner {
     clearTimeout(this.#connectCheck);
     if (this.#pools.length === 0) return;
     await this.#letWorkersSeeTheirCancel();
+    // A closed port's handle goes in a later turn of the event loop: shutDown() waits for it.
+    const closed = Promise.all([...this.#connections.values()].map((connection) => connection.closed));
     for (const { port, job } of this.#connections.values()) {
       job?.disarm();
       port.close();
@@ -131,6 +133,7 @@ export class WorkerPool implements WorkerRunner {
     const keepAlive = setInterval(() => {}, 60_000);
     try {
       await Promise.race([Promise.all(this.#pools.map((pool) => pool.destroy())), allExited]);
+      await closed;
     } finally {
       clearInterval(keepAlive);
     }
@@ -203,7 +206,12 @@ export class WorkerPool implements WorkerRunner {
       return;
     }
     this.#connecting--;
-    const connection: Connection = { port, worker, job: undefined, released: undefined };
+    const closed = new Promise<void>((resolve) => {
+      port.once('close', () => {
+        resolve();
+      });
+    });
+    const connection: Connection = { port, closed, worker, job: undefined, released: undefined };
     this.#connections.set(worker, connection);
     port.on('message', (message: WorkerMessage) => {
       this.#onMessage(connection, message);
