@@ -6,6 +6,7 @@ import { BackgroundTaskManager, ErrorCodes, TaskFailedError, TaskStoppedError, w
 import { BullMQExecutor, RemoteUnavailableError, startRemoteWorker, type RemoteWorker } from '../../src/bullmq.js';
 import { RemoteJob } from '../../src/workers/remote/remote-job.js';
 import { nextReport, remoteReports } from '../fixtures/remote.worker.js';
+import { runAdd } from './direct-job.js';
 import { RedisServer, runRedisTests } from './redis-server.js';
 
 // What the executor does when its connection goes and comes back, and on shut-down, where the other
@@ -150,20 +151,7 @@ describe.runIf(runRedisTests)('a BullMQExecutor on a real Redis', () => {
 
   it('fails the jobs still in flight when it is destroyed', async () => {
     const executor = new BullMQExecutor({ connection: redis.connection, queueName: 'unserved' });
-    const settled = new Promise<unknown[]>((resolve) => {
-      executor.run({
-        uid: 1,
-        group: undefined,
-        name: 'add',
-        args: [1, 2],
-        kwargs: {},
-        settle: (...outcome) => {
-          resolve(outcome);
-        },
-        progress: () => undefined,
-        onThread: undefined,
-      });
-    });
+    const settled = runAdd(executor);
     await executor.destroy();
     const [ok, error] = await settled;
     expect(ok).toBe(false);

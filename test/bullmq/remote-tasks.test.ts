@@ -12,6 +12,7 @@ import {
   type RemoteWorker,
 } from '../../src/bullmq.js';
 import { nextReport, remoteReports } from '../fixtures/remote.worker.js';
+import { runAdd } from './direct-job.js';
 import { RedisServer, runRedisTests } from './redis-server.js';
 
 const workerScript = fileURLToPath(new URL('../fixtures/remote.worker.ts', import.meta.url));
@@ -226,20 +227,7 @@ describe.runIf(runRedisTests)('worker tasks on a remote worker (in this process)
   it('fails a task given to a destroyed executor', async () => {
     const executor = new BullMQExecutor({ connection: redis.connection, queueName: QUEUE });
     await executor.destroy();
-    const settled = new Promise<unknown[]>((resolve) => {
-      executor.run({
-        uid: 1,
-        group: undefined,
-        name: 'add',
-        args: [1, 2],
-        kwargs: {},
-        settle: (...outcome) => {
-          resolve(outcome);
-        },
-        progress: () => undefined,
-        onThread: undefined,
-      });
-    });
+    const settled = runAdd(executor);
     const [ok, error] = await settled;
     expect(ok).toBe(false);
     expect(error).toBeInstanceOf(RemoteUnavailableError);

@@ -1,6 +1,9 @@
 import { DEFAULT_QUEUE_NAME } from './protocol.js';
 import { parseCli } from './worker-cli.js';
 
+const MISSING_PACKAGES =
+  'background-task-manager-worker needs the packages bullmq and ioredis: npm install bullmq ioredis';
+
 /**
  * The `background-task-manager-worker` command, given its arguments: starts
  * a remote worker, says so, and on SIGINT or SIGTERM closes it (the running
@@ -13,14 +16,7 @@ export async function runWorkerCommand(argv: readonly string[]): Promise<void> {
     // Loaded once the arguments are right: bullmq and ioredis are optional peer dependencies of the package.
     const { startRemoteWorker } = await import('./remote-worker.js').catch((error: unknown) => {
       const missing = (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND';
-      throw missing
-        ? new Error(
-            'background-task-manager-worker needs the packages bullmq and ioredis: npm install bullmq ioredis',
-            {
-              cause: error,
-            },
-          )
-        : error;
+      throw missing ? new Error(MISSING_PACKAGES, { cause: error }) : error;
     });
     // An option left undefined takes its default.
     const worker = await startRemoteWorker({ connection: { url: redis }, ...options });
