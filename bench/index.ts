@@ -1,27 +1,21 @@
 /**
  * The benchmark harness: every workload, ours side by side with its peers,
- * in one process (see bench/README.md for the method).
- *   npm run bench                     (full sizes, about a minute on 2 CPUs)
+ * each workload in a fresh process of its own (see bench/README.md for the
+ * method and for why).
+ *   npm run bench                     (full sizes, about three minutes on 2 CPUs)
  *   npm run bench -- --quick          (small sizes, a few seconds)
+ *   npm run bench -- --in-process     (every workload in this one process, one after another)
  *   node --expose-gc --import tsx bench/index.ts --main=20000 --repeats=3
  * Prints a table, then as its last line one JSON object of ratios.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureBullMQ, type BullMQResult } from './bullmq.js';
-import { bytesPerQueuedTask, collectGarbage, nextTurn, retainedHeap, type MemoryPeer } from './memory.js';
-import { runFastq, runPQueue } from './peers.js';
-import {
-  measureWorkerThroughput,
-  POOL_SIZE,
-  WORKER_PEERS,
-  WORKER_REFERENCES,
-  type WorkerReference,
-} from './worker-throughput.js';
-import { openPage, runInspected, type InspectionMode } from './inspection.js';
-import { planDependencies, runDependencies, runDependenciesPGraph, runPlain } from './workloads.js';
+import { SECTION_NAMES, SECTIONS, type SectionName, type SectionResults } from './sections.js';
 
 export interface BenchOptions {
   /** Workload 1: trivial main-thread tasks for ours, p-queue and fastq. */
@@ -96,310 +90,41 @@ export interface BenchResult {
   inspection_off_over_plain_100k: number;
 }
 
-type MainPeer = 'ours' | 'p-queue' | 'fastq';
-const MAIN_PEERS: readonly MainPeer[] = ['ours', 'p-queue', 'fastq'];
-const MAIN_LABELS: Readonly<Record<MainPeer, string>> = {
-  ours: 'ours (5 priorities, 10 groups)',
-  'p-queue': 'p-queue (5 priorities)',
-  fastq: 'fastq (FIFO)',
-};
-const MAIN_RUNNERS: Readonly<Record<MainPeer, (count: number) => Promise<void>>> = {
-  ours: (count) => runPlain(count),
-  'p-queue': (count) => runPQueue(count),
-  fastq: (count) => runFastq(count),
-};
-
-/**
- * Microseconds per task of one run. No GC is forced here: a full GC just
- * before a run shrinks the young generation and slows a 1k run down 2x
- * (measured), so each series starts with {@link freshSeries} instead and its
- * runs follow one another, each collecting its predecessors' garbage as an
- * application's queue would.
- */
-async function timeRun(run: (count: number) => Promise<void>, count: number, perTask = count): Promise<number> {
-  await nextTurn();
-  const start = process.hrtime.bigint();
-  await run(count);
-  return Number(process.hrtime.bigint() - start) / 1000 / perTask;
-}
-
-/** Starts a series of timed runs: earlier garbage collected, then one untimed warm-up run. */
-async function freshSeries(warmUp: () => Promise<void>): Promise<void> {
-  await nextTurn();
-  collectGarbage();
-  await warmUp();
-}
-
-/**
- * Workload 1: each peer warmed with one run of up to 10k tasks, then
- * `repeats` rounds, the order of the peers rotating each round; best µs/task.
- */
-async function measureMain(count: number, repeats: number): Promise<Record<MainPeer, number>> {
-  await freshSeries(async () => {
-    for (const peer of MAIN_PEERS) await MAIN_RUNNERS[peer](Math.min(count, 10_000));
-  });
-  const best: Record<MainPeer, number> = { ours: Infinity, 'p-queue': Infinity, fastq: Infinity };
-  for (let round = 0; round < repeats; round++) {
-    for (let k = 0; k < MAIN_PEERS.length; k++) {
-      const peer = MAIN_PEERS[(round + k) % MAIN_PEERS.length] as MainPeer;
-      best[peer] = Math.min(best[peer], await timeRun(MAIN_RUNNERS[peer], count));
-    }
-  }
-  return best;
-}
-
-const INSPECTION_MODES: readonly (InspectionMode | 'plain')[] = ['plain', 'off', 'noop', 'inspector'];
-
-/**
- * Workload 6: workload 1's `ours` run (plain), the same with the manager
- * built through the inspection code path but no observer (off), with a
- * no-op observer, and with the inspector and a page reading its stream;
- * modes rotate each round, best µs/task of each. The inspector and its
- * page stay up for all rounds, as they would in an application.
- */
-async function measureInspection(count: number, repeats: number): Promise<Record<InspectionMode | 'plain', number>> {
-  const page = await openPage();
-  const run = (mode: InspectionMode | 'plain') =>
-    mode === 'plain' ? runPlain(count) : runInspected(count, mode, page);
-  const best: Record<InspectionMode | 'plain', number> = {
-    plain: Infinity,
-    off: Infinity,
-    noop: Infinity,
-    inspector: Infinity,
-  };
-  try {
-    await freshSeries(async () => {
-      for (const mode of INSPECTION_MODES) await run(mode);
-    });
-    for (let round = 0; round < repeats; round++) {
-      for (let k = 0; k < INSPECTION_MODES.length; k++) {
-        const mode = INSPECTION_MODES[(round + k) % INSPECTION_MODES.length] as InspectionMode | 'plain';
-        best[mode] = Math.min(best[mode], await timeRun(() => run(mode), count));
-      }
-    }
-  } finally {
-    await page.close();
-  }
-  return best;
-}
-
-/**
- * Workload 3, best µs per task (pass-through tasks counted), interleaved
- * with workload 1's `ours` run (so that the ratio compares runs from the
- * same minutes of a shared machine) and with p-graph on the same graph,
- * after a warm-up of each on a smaller plan. The plan is built before any
- * clock starts, and is garbage once this returns (so it does not weigh on
- * the memory workload).
- */
-async function measureDependencies(
-  plainTasks: number,
-  mainTasks: number,
-  repeats: number,
-  header: (tasks: number) => void,
-): Promise<{ micros: number; tasks: number; plainMicros: number; pgraphMicros: number }> {
-  const plan = planDependencies(plainTasks);
-  const tasks = plan.tasks.length;
-  header(tasks);
-  const warmUpPlan = planDependencies(Math.min(plainTasks, 10_000), 7);
-  await freshSeries(async () => {
-    await runDependencies(warmUpPlan);
-    await runDependenciesPGraph(warmUpPlan);
-  });
-  const runs = {
-    deps: () => timeRun(() => runDependencies(plan), tasks),
-    plain: () => timeRun(runPlain, mainTasks),
-    pgraph: () => timeRun(() => runDependenciesPGraph(plan), tasks),
-  };
-  const best = { deps: Infinity, plain: Infinity, pgraph: Infinity };
-  const order = ['deps', 'plain', 'pgraph'] as const;
-  for (let round = 0; round < repeats; round++) {
-    // The order rotates each round, so no runner always follows the same one.
-    for (let k = 0; k < order.length; k++) {
-      const name = order[(round + k) % order.length] as (typeof order)[number];
-      best[name] = Math.min(best[name], await runs[name]());
-    }
-  }
-  return { micros: best.deps, tasks, plainMicros: best.plain, pgraphMicros: best.pgraph };
-}
-
-/**
- * Workload 2: `rounds` rounds, each running every size (the first size
- * rotating) `repeatsFor(size) / rounds` times, so that a change of load on
- * the machine hits every size alike; best µs/task per size. Each size is
- * warmed up first.
- */
-/** µs per task of ours at each size: sizes interleaved, small sizes run more often, best run kept. */
-export async function measureScaling(sizes: readonly number[], rounds: number): Promise<number[]> {
-  await freshSeries(async () => {
-    for (const size of sizes) await runPlain(Math.min(size, 100_000));
-  });
-  const best = sizes.map(() => Infinity);
-  for (let round = 0; round < rounds; round++) {
-    for (let k = 0; k < sizes.length; k++) {
-      const index = (round + k) % sizes.length;
-      const size = sizes[index] as number;
-      const runs = Math.ceil(repeatsFor(size, rounds) / rounds);
-      for (let i = 0; i < runs; i++) best[index] = Math.min(best[index] as number, await timeRun(runPlain, size));
-    }
-  }
-  return best;
-}
-
-async function bestOf(repeats: number, run: () => Promise<number>): Promise<number> {
-  let best = Infinity;
-  for (let i = 0; i < repeats; i++) best = Math.min(best, await run());
-  return best;
-}
-
-/** Small sizes are noisier: up to 10x the repeats, about as many tasks in all as `repeats` runs of 100k. */
-function repeatsFor(size: number, repeats: number): number {
-  return Math.max(repeats, Math.min(10 * repeats, Math.ceil((repeats * 100_000) / size)));
-}
-
-const fmt = (value: number, digits = 2): string => value.toFixed(digits);
-const count = (value: number): string =>
-  value >= 1_000_000 && value % 1_000_000 === 0
-    ? `${value / 1_000_000}M`
-    : value >= 1000 && value % 1000 === 0
-      ? `${value / 1000}k`
-      : String(value);
-
-function row(cells: readonly string[], widths: readonly number[]): string {
-  return cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
+/** How {@link runBench} runs: `inProcess` runs every section in this process, one after another. */
+export interface BenchRun extends Partial<BenchOptions> {
+  readonly quick?: boolean;
+  readonly inProcess?: boolean;
 }
 
 /**
  * Runs every workload and returns the ratios (the JSON of the last line).
+ * Each section runs in a fresh process of its own unless `inProcess`.
  * Every pool and manager it starts is shut down before it resolves.
  */
-export async function runBench(options: Partial<BenchOptions> & { quick?: boolean } = {}): Promise<BenchResult> {
-  const o: BenchOptions = { ...(options.quick === true ? QUICK_SIZES : FULL_SIZES), log: () => {}, ...options };
-  const log = o.log;
-  const widths = [38, 12, 12, 12];
-  log(
+export async function runBench(options: BenchRun = {}): Promise<BenchResult> {
+  const { quick, inProcess, ...given } = options;
+  const o: BenchOptions = { ...(quick === true ? QUICK_SIZES : FULL_SIZES), log: () => {}, ...given };
+  const load = (): string =>
+    loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ');
+  o.log(
     `background-task-manager bench: node ${process.version}, ${process.platform}/${process.arch}, ` +
-      `${availableParallelism()} CPUs, load average ${loadavg()
-        .map((load) => load.toFixed(2))
-        .join(' ')}; ` +
-      `best of ${o.repeats} (worker: best of ${o.workerRepeats})`,
+      `${availableParallelism()} CPUs, load average ${load()}; best of ${o.repeats} (worker: best of ${o.workerRepeats}); ` +
+      (inProcess === true ? 'every section in this process' : 'each section in a fresh process'),
   );
-
-  // 1. Main-thread throughput.
-  log('');
-  log(`1. main thread: ${count(o.mainTasks)} trivial async tasks, 8 at a time`);
-  log(row(['', 'µs/task', 'vs ours', ''], widths));
-  const main = await measureMain(o.mainTasks, o.repeats);
-  for (const peer of MAIN_PEERS) {
-    const label = MAIN_LABELS[peer];
-    log(row([label, fmt(main[peer]), `${fmt(main[peer] / main.ours)}x`, ''], widths));
+  const results: Partial<SectionResults> = {};
+  for (const name of SECTION_NAMES) {
+    o.log('');
+    const result = inProcess === true ? await SECTIONS[name](o) : await runSectionInChild(name, o);
+    Object.assign(results, { [name]: result });
   }
+  o.log('');
+  o.log(`load average at the end: ${load()} (other processes on the machine skew every ratio)`);
+  return ratios(results as SectionResults);
+}
 
-  // 2. Scaling.
-  log('');
-  log('2. scaling, ours: trivial tasks as in 1., sizes interleaved (under 100k: more runs, up to 10x)');
-  log(row(['tasks', 'µs/task', 'vs first', ''], widths));
-  const scaling = await measureScaling(o.scalingSizes, o.repeats);
-  o.scalingSizes.forEach((size, index) => {
-    const micros = scaling[index] as number;
-    log(row([count(size), fmt(micros), `${fmt(micros / (scaling[0] as number))}x`, ''], widths));
-  });
-
-  // 3. Dependencies.
-  log('');
-  const deps = await measureDependencies(o.depsTasks, o.mainTasks, o.repeats, (total) => {
-    log(
-      `3. dependencies, ours: ${count(o.depsTasks)} tasks, 1-3 upstream among the previous 1,000, ` +
-        `+ ${total - o.depsTasks} pass-through fan-ins of 100; runs alternate with 1.'s ours and with ` +
-        `p-graph on the same graph (concurrency 8, same priorities)`,
-    );
-    log(row(['', 'µs/task', 'vs plain', ''], widths));
-  });
-  const depsRatio = `${fmt(deps.micros / deps.plainMicros)}x`;
-  log(row([`ours, dependencies (${deps.tasks} tasks)`, fmt(deps.micros), depsRatio, ''], widths));
-  log(row([`ours, 1.'s tasks, alternating`, fmt(deps.plainMicros), '1.00x', ''], widths));
-  log(
-    row(
-      [`p-graph, the same graph`, fmt(deps.pgraphMicros), `${fmt(deps.pgraphMicros / deps.plainMicros)}x`, ''],
-      widths,
-    ),
-  );
-
-  // 4. Memory.
-  log('');
-  log(`4. memory: ${count(o.memoryTasks)} tasks queued in a paused queue (heapUsed + arrayBuffers after GC)`);
-  log(row(['', 'bytes/task', 'vs ours', ''], widths));
-  const memory: Record<MemoryPeer, number> = { ours: 0, 'p-queue': 0, fastq: 0 };
-  for (const peer of ['ours', 'p-queue', 'fastq'] as const) {
-    // Best (lowest) of a few: a measurement can only be inflated by garbage a GC did not reach.
-    memory[peer] = await bestOf(Math.min(o.repeats, 3), () => bytesPerQueuedTask(peer, o.memoryTasks));
-  }
-  for (const peer of ['ours', 'p-queue', 'fastq'] as const) {
-    log(row([peer, fmt(memory[peer], 0), `${fmt(memory[peer] / memory.ours)}x`, ''], widths));
-  }
-  await retainedHeap(Math.min(o.memoryTasks, 10_000)); // warm-up: the code paths compiled before the baseline
-  const retained = await retainedHeap(o.memoryTasks);
-  log(
-    row(
-      [
-        'ours, heap after all ran / before',
-        fmt(retained.ratio, 3),
-        `${fmt(retained.baselineBytes / 2 ** 20, 1)} MB`,
-        `${fmt(retained.afterBytes / 2 ** 20, 1)} MB`,
-      ],
-      widths,
-    ),
-  );
-
-  // 5. Worker threads.
-  log('');
-  log(
-    `5. worker threads, pool of 2: ${count(o.workerNoopTasks)} no-op tasks, ` +
-      `${count(o.workerSpinTasks)} tasks of ${o.spinMillis} ms CPU`,
-  );
-  const workers = await measureWorkerThroughput({
-    noopTasks: o.workerNoopTasks,
-    spinTasks: o.workerSpinTasks,
-    spinMillis: o.spinMillis,
-    repeats: o.workerRepeats,
-  });
-  log(row(['', 'no-op/s', `${o.spinMillis} ms/s`, 'ours/peer'], widths));
-  for (const peer of WORKER_PEERS) {
-    const ratios = `${fmt(workers.noop.ours / workers.noop[peer])} / ${fmt(workers.spin.ours / workers.spin[peer])}`;
-    log(row([peer, fmt(workers.noop[peer], 0), fmt(workers.spin[peer], 0), ratios], widths));
-  }
-  const references: Readonly<Record<WorkerReference, string>> = {
-    boundedPoolifier: `poolifier, <= ${POOL_SIZE} in flight (reference)`,
-    rawOneInFlight: 'no pool: 1 in flight a thread',
-    rawPipelined: 'no pool: all sent at once',
-  };
-  for (const reference of WORKER_REFERENCES) {
-    const ratios = `${fmt(workers.noop.ours / workers.noop[reference])} / ${fmt(workers.spin.ours / workers.spin[reference])}`;
-    log(row([references[reference], fmt(workers.noop[reference], 0), fmt(workers.spin[reference], 0), ratios], widths));
-  }
-
-  // 6. Inspection.
-  log('');
-  log(`6. inspection: ${count(o.inspectedTasks)} tasks as in 1., rounds rotate the modes; the page reads the stream`);
-  log(row(['', 'µs/task', 'vs off', 'vs no-op'], widths));
-  const inspection = await measureInspection(o.inspectedTasks, Math.min(o.repeats, 3));
-  const inspectionLabels: Readonly<Record<InspectionMode | 'plain', string>> = {
-    plain: "ours, 1.'s run",
-    off: 'inspection off (no observer)',
-    noop: 'no-op observer',
-    inspector: 'inspector, page connected',
-  };
-  for (const mode of INSPECTION_MODES) {
-    const micros = inspection[mode];
-    const vsNoop = mode === 'inspector' ? `${fmt(micros / inspection.noop)}x` : '';
-    log(row([inspectionLabels[mode], fmt(micros), `${fmt(micros / inspection.off)}x`, vsNoop], widths));
-  }
-
-  log('');
-  const loadAtEnd = loadavg()
-    .map((load) => load.toFixed(2))
-    .join(' ');
-  log(`load average at the end: ${loadAtEnd} (other processes on the machine skew every ratio)`);
-
+function ratios({ main, scaling, dependencies: deps, memory, workers, inspection }: SectionResults): BenchResult {
   const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
   return {
     pqueue_over_ours_time_100k: round(main['p-queue'] / main.ours),
@@ -408,10 +133,10 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
     scaling_1m_over_1k: round((scaling[3] as number) / (scaling[0] as number)),
     deps_over_plain_100k: round(deps.micros / deps.plainMicros),
     pgraph_over_ours_time_dag_100k: round(deps.pgraphMicros / deps.micros),
-    bytes_per_queued_ours: round(memory.ours, 1),
-    bytes_per_queued_pqueue: round(memory['p-queue'], 1),
-    bytes_per_queued_fastq: round(memory.fastq, 1),
-    heap_retained_after_ratio: round(retained.ratio, 4),
+    bytes_per_queued_ours: round(memory.bytesPerTask.ours, 1),
+    bytes_per_queued_pqueue: round(memory.bytesPerTask['p-queue'], 1),
+    bytes_per_queued_fastq: round(memory.bytesPerTask.fastq, 1),
+    heap_retained_after_ratio: round(memory.retained.ratio, 4),
     worker_noop_ours_over_poolifier: round(workers.noop.ours / workers.noop.poolifier),
     worker_1ms_ours_over_poolifier: round(workers.spin.ours / workers.spin.poolifier),
     worker_noop_ours_over_piscina: round(workers.noop.ours / workers.noop.piscina),
@@ -419,6 +144,51 @@ export async function runBench(options: Partial<BenchOptions> & { quick?: boolea
     inspector_over_noop_observer_100k: round(inspection.inspector / inspection.noop),
     inspection_off_over_plain_100k: round(inspection.off / inspection.plain),
   };
+}
+
+/** Marks the line on which a section run by {@link runSectionInChild} reports its figures. */
+const RESULT_MARK = '@@bench-section-result ';
+const HERE = fileURLToPath(import.meta.url);
+
+/**
+ * Runs one section in a fresh Node process (this file with `--section`),
+ * passing its rows to `o.log` as they come; resolves with its figures,
+ * rejects if the process fails or ends without them.
+ */
+function runSectionInChild<Name extends SectionName>(name: Name, o: BenchOptions): Promise<SectionResults[Name]> {
+  const { log, ...sizes } = o;
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', HERE, `--section=${name}`, `--sizes=${JSON.stringify(sizes)}`],
+    { cwd: dirname(dirname(HERE)), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let result: SectionResults[Name] | undefined;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.startsWith(RESULT_MARK)) result = JSON.parse(line.slice(RESULT_MARK.length)) as SectionResults[Name];
+    else log(line);
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (code === 0 && result !== undefined) resolve(result);
+      else reject(new Error(`bench section ${name} failed (exit code ${code}, signal ${signal}) before reporting`));
+    });
+  });
+}
+
+/** In the process {@link runSectionInChild} starts: runs the one section and reports. */
+async function runSectionHere(name: string, sizesJson: string): Promise<void> {
+  if (!(SECTION_NAMES as readonly string[]).includes(name)) {
+    throw new RangeError(`--section expects one of ${SECTION_NAMES.join(', ')}, got ${name}`);
+  }
+  const sizes = JSON.parse(sizesJson) as Omit<BenchOptions, 'log'>;
+  const result = await SECTIONS[name as SectionName]({
+    ...sizes,
+    log: (line) => {
+      console.log(line);
+    },
+  });
+  console.log(RESULT_MARK + JSON.stringify(result));
 }
 
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
@@ -430,12 +200,13 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
   return parsed;
 }
 
-/** Options from the command line: `--quick`, then any size overridden. */
-export function optionsFromArgs(args: readonly string[]): Omit<BenchOptions, 'log'> {
+/** Options from the command line: `--quick`, then any size overridden; `--in-process`. */
+export function optionsFromArgs(args: readonly string[]): Omit<BenchOptions, 'log'> & { inProcess: boolean } {
   const { values } = parseArgs({
     args: [...args],
     options: {
       quick: { type: 'boolean', default: false },
+      'in-process': { type: 'boolean', default: false },
       main: { type: 'string' },
       scaling: { type: 'string' },
       deps: { type: 'string' },
@@ -457,6 +228,7 @@ export function optionsFromArgs(args: readonly string[]): Omit<BenchOptions, 'lo
     scalingSizes = sizes as unknown as BenchOptions['scalingSizes'];
   }
   return {
+    inProcess: values['in-process'],
     mainTasks: positiveInteger('main', values.main, base.mainTasks),
     scalingSizes,
     depsTasks: positiveInteger('deps', values.deps, base.depsTasks),
@@ -470,7 +242,11 @@ export function optionsFromArgs(args: readonly string[]): Omit<BenchOptions, 'lo
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+const isEntry = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
+const section = isEntry ? sectionArgs(process.argv.slice(2)) : undefined;
+if (section !== undefined) {
+  await runSectionHere(section.name, section.sizes);
+} else if (isEntry) {
   const result = await runBench({
     ...optionsFromArgs(process.argv.slice(2)),
     log: (line) => {
@@ -492,6 +268,18 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   }
   console.log('');
   console.log(JSON.stringify({ ...result, ...remote }));
+}
+
+/** `--section=NAME --sizes=JSON`, the arguments {@link runSectionInChild} gives; `undefined` without them. */
+function sectionArgs(args: readonly string[]): { name: string; sizes: string } | undefined {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { section: { type: 'string' }, sizes: { type: 'string' } },
+    strict: false,
+  });
+  if (typeof values.section !== 'string') return undefined;
+  if (typeof values.sizes !== 'string') throw new RangeError('--section needs --sizes');
+  return { name: values.section, sizes: values.sizes };
 }
 
 /** Whether `name` runs (found on the PATH). */

@@ -6,7 +6,7 @@
  *   npm run bench:scaling            (or: node --expose-gc --import tsx bench/scaling.ts 1000 100000)
  */
 import { pathToFileURL } from 'node:url';
-import { measureScaling as measureInterleaved } from './index.js';
+import { measureScaling as measureInterleaved } from './measure.js';
 
 export interface ScalingRow {
   readonly tasks: number;

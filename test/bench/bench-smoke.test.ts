@@ -3,18 +3,22 @@ import { runBench } from '../../bench/index.js';
 
 // A smoke run with small sizes so the harness cannot rot. Speed is reported by
 // `npm run bench` as ratios, never asserted here: small runs are noise.
+// Smaller still than --quick: only the harness is checked, and the suite has a time budget.
+const TINY = {
+  quick: true,
+  mainTasks: 200,
+  scalingSizes: [100, 200, 500, 1_000],
+  depsTasks: 200,
+  memoryTasks: 10_000,
+  workerNoopTasks: 50,
+  workerSpinTasks: 20,
+  inspectedTasks: 200,
+} as const;
+
 describe('bench/index (smoke)', () => {
-  it('runs every workload against every peer and returns every key of the JSON line', async () => {
+  it('runs every workload against every peer, each section in a process of its own, and returns every key of the JSON line', async () => {
     const lines: string[] = [];
-    // Smaller still than --quick: only the harness is checked, and the suite has a time budget.
-    const result = await runBench({
-      quick: true,
-      scalingSizes: [100, 200, 500, 1_000],
-      memoryTasks: 10_000,
-      workerNoopTasks: 50,
-      workerSpinTasks: 20,
-      log: (line) => lines.push(line),
-    });
+    const result = await runBench({ ...TINY, log: (line) => lines.push(line) });
     const keys = [
       'pqueue_over_ours_time_100k',
       'ours_over_fastq_time_100k',
@@ -47,11 +51,20 @@ describe('bench/index (smoke)', () => {
       '6. inspection',
       'inspector, page connected',
     ];
+    expect(lines[0]).toContain('each section in a fresh process');
     for (const start of rows) {
       expect(
         lines.some((line) => line.startsWith(start)),
         start,
       ).toBe(true);
     }
+  });
+
+  it('runs every section in this one process with inProcess, rows and keys alike', async () => {
+    const lines: string[] = [];
+    const result = await runBench({ ...TINY, inProcess: true, log: (line) => lines.push(line) });
+    expect(lines[0]).toContain('every section in this process');
+    expect(lines.filter((line) => /^[1-6]\. /.test(line))).toHaveLength(6);
+    expect(Object.keys(result)).toHaveLength(16);
   });
 });
