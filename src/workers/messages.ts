@@ -1,15 +1,22 @@
 import type { TaskGroup, TaskKwargs } from '../core/types.js';
 
-/** What the main thread sends a worker to run one worker task (one at a time per worker). */
+/**
+ * What the main thread sends a worker to run one worker task (one at a time
+ * per worker). What a task does not have is left out, not sent empty:
+ * every object in a message costs its clone on both sides of each round trip.
+ */
 export interface WorkerRequest {
   readonly type: 'run';
   /** The name the worker module defines the task under. */
   readonly name: string;
-  readonly args: readonly unknown[];
-  readonly kwargs: TaskKwargs;
+  /** Left out when there are none. */
+  readonly args?: readonly unknown[];
+  /** Left out when empty: the task is then called with `{}`. */
+  readonly kwargs?: TaskKwargs;
   /** The task's id and group, for its `this`. */
   readonly uid: number;
-  readonly group: TaskGroup | undefined;
+  /** Left out when the task has no group. */
+  readonly group?: TaskGroup;
 }
 
 /**
@@ -28,9 +35,9 @@ export interface WorkerCancel {
 /** Every message the main thread sends a worker over its channel. */
 export type MainMessage = WorkerRequest | WorkerCancel;
 
-/** A worker's answer to the request it ran: the task's result, or what it threw. */
+/** A worker's answer to the request it ran: the task's result (left out when `undefined`), or what it threw. */
 export type WorkerReply =
-  | { readonly type: 'result'; readonly ok: true; readonly value: unknown }
+  | { readonly type: 'result'; readonly ok: true; readonly value?: unknown }
   | { readonly type: 'result'; readonly ok: false; readonly error: unknown };
 
 /** The latest progress the running task reported (throttled; always before its reply). */

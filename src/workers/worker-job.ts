@@ -46,14 +46,7 @@ export class WorkerJob implements RunningWork {
 
   constructor(spec: WorkerJobSpec, onCancel: (job: WorkerJob, reason: BackgroundTaskError) => void) {
     this.spec = spec;
-    this.request = {
-      type: 'run',
-      name: spec.name,
-      args: spec.args,
-      kwargs: spec.kwargs,
-      uid: spec.uid,
-      group: spec.group,
-    };
+    this.request = request(spec);
     this.#onCancel = onCancel;
   }
 
@@ -79,4 +72,18 @@ export class WorkerJob implements RunningWork {
   disarm(): void {
     clearTimeout(this.#killTimer);
   }
+}
+
+/** The request for `spec`, without what it does not have (see {@link WorkerRequest}). */
+function request({ name, uid, group, args, kwargs }: WorkerJobSpec): WorkerRequest {
+  const message: { -readonly [Key in keyof WorkerRequest]: WorkerRequest[Key] } = { type: 'run', name, uid };
+  if (group !== undefined) message.group = group;
+  if (args.length > 0) message.args = args;
+  if (hasKeys(kwargs)) message.kwargs = kwargs;
+  return message;
+}
+
+function hasKeys(object: object): boolean {
+  for (const key in object) if (Object.hasOwn(object, key)) return true;
+  return false;
 }

@@ -130,6 +130,10 @@ function openChannel(parent: MessagePort, registry: ReadonlyMap<string, WorkerTa
   parent.postMessage({ [WORKER_PORT_KEY]: port2 }, [port2]);
 }
 
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+/** The reply of a task that returned `undefined`: the value is left out (see {@link WorkerReply}). */
+const OK: WorkerReply = Object.freeze({ type: 'result', ok: true });
+
 /** Runs one request; returns its context while it runs (`ended` is called when it has replied). */
 function run(
   registry: ReadonlyMap<string, WorkerTaskFunction>,
@@ -138,7 +142,7 @@ function run(
   ended: (context: WorkerTaskContext) => void,
   sendProgress: ProgressSend,
 ): WorkerTaskContext | undefined {
-  const { name, args, kwargs } = request;
+  const { name, args = NO_ARGS, kwargs = {} } = request;
   const fn = findWorkerTask(registry, name);
   if (fn instanceof BackgroundTaskError) {
     reply(port, name, false, fn);
@@ -190,7 +194,7 @@ function reply(port: MessagePort, name: string, ok: boolean, value: unknown): vo
   let error = value;
   if (ok) {
     try {
-      port.postMessage({ type: 'result', ok: true, value } satisfies WorkerReply);
+      port.postMessage((value === undefined ? OK : { type: 'result', ok: true, value }) satisfies WorkerReply);
       return;
     } catch (cloneError) {
       const reason = cloneError instanceof Error ? cloneError.message : String(cloneError);
