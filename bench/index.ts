@@ -153,25 +153,38 @@ const HERE = fileURLToPath(import.meta.url);
 /**
  * Runs one section in a fresh Node process (this file with `--section`),
  * passing its rows to `o.log` as they come; resolves with its figures,
- * rejects if the process fails or ends without them.
+ * rejects if the process fails or ends without them, with what it wrote
+ * to stderr (passed on to this process's stderr when it succeeds).
  */
-function runSectionInChild<Name extends SectionName>(name: Name, o: BenchOptions): Promise<SectionResults[Name]> {
+export function runSectionInChild<Name extends SectionName>(
+  name: Name,
+  o: BenchOptions,
+): Promise<SectionResults[Name]> {
   const { log, ...sizes } = o;
   const child = spawn(
     process.execPath,
     ['--expose-gc', '--import', 'tsx', HERE, `--section=${name}`, `--sizes=${JSON.stringify(sizes)}`],
-    { cwd: dirname(dirname(HERE)), stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: dirname(dirname(HERE)), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let result: SectionResults[Name] | undefined;
   createInterface({ input: child.stdout }).on('line', (line) => {
     if (line.startsWith(RESULT_MARK)) result = JSON.parse(line.slice(RESULT_MARK.length)) as SectionResults[Name];
     else log(line);
   });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      if (code === 0 && result !== undefined) resolve(result);
-      else reject(new Error(`bench section ${name} failed (exit code ${code}, signal ${signal}) before reporting`));
+      if (code === 0 && result !== undefined) {
+        process.stderr.write(stderr);
+        resolve(result);
+        return;
+      }
+      const said = stderr.trim() === '' ? '' : `:\n${stderr.trim()}`;
+      reject(new Error(`bench section ${name} failed (exit code ${code}, signal ${signal}) before reporting${said}`));
     });
   });
 }

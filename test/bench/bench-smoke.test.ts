@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { runBench } from '../../bench/index.js';
+import { QUICK_SIZES, runBench, runSectionInChild } from '../../bench/index.js';
+import type { SectionName } from '../../bench/sections.js';
 
 // A smoke run with small sizes so the harness cannot rot. Speed is reported by
 // `npm run bench` as ratios, never asserted here: small runs are noise.
-// Smaller still than --quick: only the harness is checked, and the suite has a time budget.
+// Smaller still than --quick: only the harness is checked, and the suite has a time budget
+// (so every section runs once in this process, and one of them in a process of its own).
 const TINY = {
-  quick: true,
+  ...QUICK_SIZES,
   mainTasks: 200,
   scalingSizes: [100, 200, 500, 1_000],
   depsTasks: 200,
@@ -16,9 +18,9 @@ const TINY = {
 } as const;
 
 describe('bench/index (smoke)', () => {
-  it('runs every workload against every peer, each section in a process of its own, and returns every key of the JSON line', async () => {
+  it('runs every workload against every peer and returns every key of the JSON line', async () => {
     const lines: string[] = [];
-    const result = await runBench({ ...TINY, log: (line) => lines.push(line) });
+    const result = await runBench({ ...TINY, inProcess: true, log: (line) => lines.push(line) });
     const keys = [
       'pqueue_over_ours_time_100k',
       'ours_over_fastq_time_100k',
@@ -51,7 +53,7 @@ describe('bench/index (smoke)', () => {
       '6. inspection',
       'inspector, page connected',
     ];
-    expect(lines[0]).toContain('each section in a fresh process');
+    expect(lines[0]).toContain('every section in this process');
     for (const start of rows) {
       expect(
         lines.some((line) => line.startsWith(start)),
@@ -60,11 +62,20 @@ describe('bench/index (smoke)', () => {
     }
   });
 
-  it('runs every section in this one process with inProcess, rows and keys alike', async () => {
+  it('runs a section in a fresh process: its rows come through the log, its figures as the result', async () => {
     const lines: string[] = [];
-    const result = await runBench({ ...TINY, inProcess: true, log: (line) => lines.push(line) });
-    expect(lines[0]).toContain('every section in this process');
-    expect(lines.filter((line) => /^[1-6]\. /.test(line))).toHaveLength(6);
-    expect(Object.keys(result)).toHaveLength(16);
+    const main = await runSectionInChild('main', { ...TINY, log: (line) => lines.push(line) });
+    expect(Object.keys(main).sort()).toEqual(['fastq', 'ours', 'p-queue']);
+    for (const micros of Object.values(main)) expect(micros).toBeGreaterThan(0);
+    expect(lines[0]).toBe('1. main thread: 200 trivial async tasks, 8 at a time');
+    expect(lines.filter((line) => /^(ours|p-queue|fastq) \(/.test(line))).toHaveLength(3);
+    expect(lines.some((line) => line.startsWith('@@'))).toBe(false);
+  });
+
+  it('rejects when the process of a section fails, with what it wrote to stderr', async () => {
+    const run = runSectionInChild('nope' as SectionName, { ...TINY, log: () => {} });
+    await expect(run).rejects.toThrow(
+      /bench section nope failed \(exit code 1, signal null\)[^]*--section expects one of main, /,
+    );
   });
 });
