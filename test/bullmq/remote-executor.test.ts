@@ -48,7 +48,16 @@ describe.runIf(runRedisTests)('a BullMQExecutor on a real Redis', () => {
   beforeAll(async () => {
     redis = await RedisServer.start();
     admin = new Redis(redis.connection);
-    worker = await startRemoteWorker({ connection: redis.connection, queueName: QUEUE, workerScript, concurrency: 4 });
+    worker = await startRemoteWorker({
+      connection: redis.connection,
+      queueName: QUEUE,
+      workerScript,
+      concurrency: 4,
+      // The CLIENT KILL test below resets the worker's connections on purpose: that reset is expected, anything else is shown.
+      onError: (error) => {
+        if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') console.error(error);
+      },
+    });
   });
   afterEach(async () => {
     await manager?.shutDown();
