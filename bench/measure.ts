@@ -138,12 +138,11 @@ export async function measureDependencies(
 }
 
 /**
- * Workload 2: `rounds` rounds, each running every size (the first size
- * rotating) `repeatsFor(size) / rounds` times, so that a change of load on
- * the machine hits every size alike; best µs/task per size. Each size is
- * warmed up first.
+ * Workload 2, µs per task of ours at each size: `rounds` rounds, each
+ * running every size (the first size rotating) `repeatsFor(size) / rounds`
+ * times, so that a change of load on the machine hits every size alike;
+ * best µs/task per size. Each size is warmed up first.
  */
-/** µs per task of ours at each size: sizes interleaved, small sizes run more often, best run kept. */
 export async function measureScaling(sizes: readonly number[], rounds: number): Promise<number[]> {
   await freshSeries(async () => {
     for (const size of sizes) await runPlain(Math.min(size, 100_000));
