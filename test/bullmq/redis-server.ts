@@ -6,6 +6,8 @@ import { Redis } from 'ioredis';
 
 /** Debian's redis-server, which the tests start themselves. */
 export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? '/usr/bin/redis-server';
+/** util-linux's, which execs the server with a signal for its parent's death. */
+const SETPRIV = '/usr/bin/setpriv';
 const inCi = !['', '0', 'false', undefined].includes(process.env.CI);
 
 /**
@@ -52,15 +54,18 @@ export class RedisServer {
     return { host: '127.0.0.1', port: this.port };
   }
 
-  /** Starts it again on the same port (empty: it keeps nothing). */
+  /**
+   * Starts it again on the same port (empty: it keeps nothing). Where
+   * util-linux's `setpriv` is, the server is killed when the process that
+   * started it dies, so a test run that is itself killed leaves no server
+   * behind.
+   */
   async resume(): Promise<void> {
-    const child = spawn(
-      REDIS_SERVER,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const [command, commandArgs] = existsSync(SETPRIV)
+      ? [SETPRIV, ['--pdeathsig', 'KILL', '--', REDIS_SERVER, ...args]]
+      : [REDIS_SERVER, args];
+    const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
     this.#process = child;
     let output = '';
     await new Promise<void>((resolve, reject) => {
