@@ -11,6 +11,8 @@ export interface RetryPolicy {
 
 /** The delay before the attempt after the `attempt`-th failed: `delayMs * factor^(attempt-1)`, capped. */
 function retryDelay(policy: RetryPolicy, attempt: number): number {
+  // A zero delay stays zero once the power overflows to Infinity: 0 * Infinity is NaN, which no timer takes.
+  if (policy.delayMs === 0) return 0;
   return Math.min(policy.delayMs * policy.factor ** (attempt - 1), policy.maxDelayMs, MAX_TIMER_MS);
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { TaskFailedError, TaskStoppedError, workerTask, type BackgroundTaskManager } from '../../src/index.js';
+import {
+  TaskFailedError,
+  TaskStoppedError,
+  workerTask,
+  type BackgroundTaskManager,
+  type Clock,
+} from '../../src/index.js';
 import { FakeClock } from '../fake-clock.js';
 import { controlled, managersWith, record, settle } from '../helpers.js';
 
@@ -115,6 +121,25 @@ describe('retry', () => {
       states.push(manager.getTaskState(uid));
     }
     expect(states).toEqual(['retrying', 'retrying', 'retrying', 'done']);
+  });
+
+  it('waits 0 ms for every retry with delayMs 0, also once factor^(n-1) overflows to Infinity', async () => {
+    const delays: number[] = [];
+    // Fires each retry in a microtask, recording the delay asked for.
+    const clock: Clock = {
+      setTimeout: (callback, ms) => {
+        delays.push(ms);
+        queueMicrotask(callback);
+        return delays.length;
+      },
+      clearTimeout: () => {},
+    };
+    const manager = create({ clock });
+    // factor 2 by default: 2^1024 is Infinity, and 0 * Infinity NaN.
+    const uid = manager.addTask(flaky(1100), { retry: { attempts: 1100, delayMs: 0 } });
+    await expect(manager.result(uid)).rejects.toMatchObject({ message: 'failure 1100' });
+    expect(delays).toHaveLength(1099);
+    expect(delays.filter((ms) => ms !== 0)).toEqual([]);
   });
 
   it('retries a timed-out attempt and ignores what the abandoned run returns later', async () => {

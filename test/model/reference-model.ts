@@ -497,7 +497,8 @@ export class ReferenceModel {
     task.status = 'retrying';
     if (task.timeoutTimer !== undefined) this.#clock.clearTimeout(task.timeoutTimer);
     task.timeoutTimer = undefined;
-    const delay = Math.min(retry.delayMs * retry.factor ** (attempt - 1), retry.maxDelayMs, 2 ** 31 - 1);
+    const delay =
+      retry.delayMs === 0 ? 0 : Math.min(retry.delayMs * retry.factor ** (attempt - 1), retry.maxDelayMs, 2 ** 31 - 1);
     task.retryTimer = this.#clock.setTimeout(() => {
       task.retryTimer = undefined;
       task.status = 'waiting'; // queued: its upstream tasks have all finished
