@@ -12,6 +12,7 @@ export class RunningTaskContext implements TaskContext, RunningWork {
   readonly #group: TaskGroup | undefined;
   readonly #progress: ProgressSink;
   readonly #abort = new LazyAbort();
+  #ended = false;
 
   constructor(uid: number, group: TaskGroup | undefined, progress: ProgressSink) {
     this.#uid = uid;
@@ -33,11 +34,17 @@ export class RunningTaskContext implements TaskContext, RunningWork {
 
   /**
    * Hands the report to the scheduler, which emits it while the task runs.
-   * A run that was cancelled (stopped, or timed out and maybe running again
-   * as a new attempt) reports nothing more: its reports are not the task's.
+   * A run that has ended or was cancelled (stopped, or timed out) reports
+   * nothing more: the task may be running again as a new attempt, and work
+   * the old run left behind does not speak for it.
    */
   reportProgress(value: unknown): void {
-    if (!this.#abort.aborted) this.#progress(this.#uid, value);
+    if (!this.#ended && !this.#abort.aborted) this.#progress(this.#uid, value);
+  }
+
+  /** The run has ended (it returned, threw or settled): later reports from its leftover work are dropped. */
+  end(): void {
+    this.#ended = true;
   }
 
   /** The task was stopped while it ran: aborts its signal with `reason`, now or when first read. */

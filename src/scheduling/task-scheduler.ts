@@ -450,6 +450,8 @@ export class TaskScheduler {
     this.#busy--;
     const store = this.#store;
     this.#stats.ended(store.uid(slot), store.state(slot) === RUNNING);
+    const context = store.context(slot);
+    if (context instanceof RunningTaskContext) context.end();
     store.setContext(slot, undefined);
     if (store.state(slot) === RUNNING) {
       if (ok) this.#complete(slot, value);

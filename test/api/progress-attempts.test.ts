@@ -62,3 +62,29 @@ describe('progress between attempts', () => {
     expect(progress).toEqual([]);
   });
 });
+
+describe('progress of a failed run', () => {
+  it('drops what a failed run reports once the next attempt runs: only the current run speaks for the task', async () => {
+    const { clock, manager, progress, runs } = setUp();
+    const second = deferred();
+    const uid = manager.addTask(
+      function (this: TaskContext) {
+        runs.push(this);
+        // The first run fails while work it started (a sibling in a Promise.all, a timer) goes on reporting.
+        if (runs.length === 1) throw new Error('first run');
+        return second.promise;
+      },
+      { retry: { attempts: 2, delayMs: 5 } },
+    );
+    await settle();
+    clock.advance(5);
+    await settle();
+    expect([manager.getTaskState(uid), runs.length]).toEqual(['running', 2]);
+    const [failed, current] = runs as [TaskContext, TaskContext];
+    failed.reportProgress('from the failed run');
+    current.reportProgress('from the current run');
+    second.resolve('done');
+    await expect(manager.result(uid)).resolves.toBe('done');
+    expect(progress).toEqual(['from the current run']);
+  });
+});

@@ -37,4 +37,13 @@ describe('the context of a running main-thread task', () => {
       [7, { step: 2 }],
     ]);
   });
+
+  it('hands nothing on once its run has ended, and leaves its signal alone', () => {
+    const reports: unknown[] = [];
+    const context = new RunningTaskContext(3, undefined, (_uid, value) => reports.push(value));
+    context.reportProgress('while it runs');
+    context.end();
+    context.reportProgress('from work it left behind');
+    expect([reports, context.signal.aborted]).toEqual([['while it runs'], false]);
+  });
 });
