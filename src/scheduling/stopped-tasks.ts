@@ -29,15 +29,22 @@ export class StoppedTasks {
 
   /**
    * Rejects the `result()` promises of the stopped tasks and the
-   * `whenGroupFinished()` promises of the emptied groups, then emits
-   * `taskStopped` for each task, in the order they were stopped.
+   * `whenGroupFinished()` promises of the groups left empty, then emits
+   * `taskStopped` for each task, in the order they were stopped. A group
+   * for which `hasPending` holds was refilled during the stop (by a stopped
+   * task's abort listener): it did not finish, and its waiters wait on.
    */
-  announce(waiters: OutcomeWaiters | undefined, events: TypedEmitter): void {
+  announce(
+    waiters: OutcomeWaiters | undefined,
+    events: TypedEmitter,
+    hasPending: (group: TaskGroup) => boolean,
+  ): void {
     const { uids, groups } = this;
     if (waiters !== undefined) {
       for (const uid of uids) waiters.stopped(uid);
       for (let i = 0; i < this.#emptiedGroups.length; i++) {
-        waiters.groupStopped(this.#emptiedGroups[i] as TaskGroup, this.#emptiedBy[i] as number);
+        const group = this.#emptiedGroups[i] as TaskGroup;
+        if (!hasPending(group)) waiters.groupStopped(group, this.#emptiedBy[i] as number);
       }
     }
     for (let i = 0; i < uids.length && events.listens('taskStopped'); i++) {

@@ -244,7 +244,7 @@ export class TaskScheduler {
       const group = stopped.groups[i];
       if (group !== undefined && !this.#groups.has(group)) stopped.emptied(group, stopped.uids[i] as number);
     }
-    stopped.announce(this.#waiters, this.#options.events);
+    stopped.announce(this.#waiters, this.#options.events, this.#hasPending);
   }
 
   /** Schedules one dispatch in a microtask (contract T1): a synchronous batch is registered first. */
@@ -277,6 +277,9 @@ export class TaskScheduler {
       store.upstreamAdded(slot);
     }
   }
+
+  /** Whether `group` has a pending task. */
+  readonly #hasPending = (group: TaskGroup): boolean => this.#groups.has(group);
 
   /** The slot of the pending task `uid`, or `undefined`. */
   #slotOf(uid: number): number | undefined {
@@ -599,7 +602,7 @@ export class TaskScheduler {
       if (this.#remove(slot, true, wasRunning)) stopped.emptied(group as TaskGroup, uid);
       context?.cancel(new TaskStoppedError(uid));
     }
-    stopped.announce(this.#waiters, this.#options.events);
+    stopped.announce(this.#waiters, this.#options.events, this.#hasPending);
   }
 
   /**

@@ -1,7 +1,14 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, TaskFailedError, TaskNotPendingError, TaskStoppedError, workerTask } from '../../src/index.js';
+import {
+  ErrorCodes,
+  TaskFailedError,
+  TaskNotPendingError,
+  TaskStoppedError,
+  workerTask,
+  type TaskContext,
+} from '../../src/index.js';
 import { controlled, deferred, managersWith, settle } from '../helpers.js';
 
 const create = managersWith({ startProcessing: true });
@@ -292,6 +299,29 @@ describe('whenGroupFinished(group)', () => {
     work.resolve(1, 'b done');
     await settle();
     expect(finished.state).toBe('resolved');
+  });
+
+  it("waits on when a stopped task's abort listener refills the group during the stop, as stopAllTasks does", async () => {
+    const manager = create();
+    const started = deferred();
+    const first = manager.addTask(
+      function (this: TaskContext) {
+        this.signal.addEventListener('abort', () => {
+          manager.addTask(() => 'cleanup', { group: 'g' });
+        });
+        started.resolve(undefined);
+        return new Promise(() => {});
+      },
+      { group: 'g' },
+    );
+    await started.promise;
+    const finishedGroups: unknown[] = [];
+    manager.on('taskGroupFinished', (group) => finishedGroups.push(group));
+    const finished = manager.whenGroupFinished('g');
+    manager.stopTask(first);
+    // The cleanup task is the group's now: the group finishes when it completes.
+    await expect(finished).resolves.toBeUndefined();
+    expect(finishedGroups).toEqual(['g']);
   });
 
   it('rejects on shut-down and on stopAllTasks, with the last task of the group', async () => {
