@@ -34,11 +34,7 @@ export class StoppedTasks {
    * for which `hasPending` holds was refilled during the stop (by a stopped
    * task's abort listener): it did not finish, and its waiters wait on.
    */
-  announce(
-    waiters: OutcomeWaiters | undefined,
-    events: TypedEmitter,
-    hasPending: (group: TaskGroup) => boolean,
-  ): void {
+  announce(waiters: OutcomeWaiters | undefined, events: TypedEmitter, hasPending: (group: TaskGroup) => boolean): void {
     const { uids, groups } = this;
     if (waiters !== undefined) {
       for (const uid of uids) waiters.stopped(uid);
