@@ -27,6 +27,8 @@ export interface Connection {
   job: WorkerJob | undefined;
   /** While the pool shuts down: called once the worker has seen the cancel of its job, answered, or exited. */
   released: (() => void) | undefined;
+  /** Set once its thread is being terminated (a kill): it takes no more jobs, even if its job answers first. */
+  terminating: boolean;
 }
 
 /**

@@ -211,7 +211,14 @@ export class WorkerPool implements WorkerRunner {
         resolve();
       });
     });
-    const connection: Connection = { port, closed, worker, job: undefined, released: undefined };
+    const connection: Connection = {
+      port,
+      closed,
+      worker,
+      job: undefined,
+      released: undefined,
+      terminating: false,
+    };
     this.#connections.set(worker, connection);
     port.on('message', (message: WorkerMessage) => {
       this.#onMessage(connection, message);
@@ -255,7 +262,9 @@ export class WorkerPool implements WorkerRunner {
     if (job.phase !== JobPhases.sent || connection === undefined) return;
     connection.port.postMessage({ type: 'cancel', code: reason.code, message: reason.message } satisfies WorkerCancel);
     job.cancelling(this.#options.killAfterMs, () => {
-      if (connection.job === job) void connection.worker.terminate();
+      if (connection.job !== job) return;
+      connection.terminating = true;
+      void connection.worker.terminate();
     });
   };
 
@@ -273,7 +282,8 @@ export class WorkerPool implements WorkerRunner {
       return;
     }
     connection.job = undefined;
-    this.#next(connection);
+    // A reply can come after the kill began, while the thread ends: its replacement takes the next job.
+    if (!connection.terminating) this.#next(connection);
     if (message.ok) job.settle(true, message.value);
     else job.settle(false, message.error);
   }

@@ -8,7 +8,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { workerTask } from '../../src/index.js';
 import { CANCEL_CHANNEL, type CancelReport } from '../fixtures/cancel-channel.js';
-import { managersWith, record, resultOf, type RecordedEvent, gates, inside, open } from '../helpers.js';
+import { managersWith, record, resultOf, type RecordedEvent, gates, inside, open, settle } from '../helpers.js';
 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
 const create = managersWith({ startProcessing: true, workerScript });
@@ -124,6 +124,33 @@ describe('stopping a running worker task', { timeout: 15_000 }, () => {
     expect(sum).toBe(5);
     expect(thread).not.toBe(firstThread);
     expect(manager.threadCount).toBe(1);
+  });
+
+  it('never hands the next task to a thread it is terminating, though the killed task answers as the kill begins', async () => {
+    const manager = create({ maxThreads: 1, killAfterMs: 0 });
+    const failed: string[] = [];
+    manager.on('taskFailed', (uid, _group, message) => failed.push(`${uid} ${message}`));
+    const killedThread = await resultOf(manager, manager.addTask(workerTask('threadId')));
+    // Out of the port's message handling: it reads every message already come before timers run.
+    await settle();
+    const shared = gates(1);
+    const stopped = manager.addTask(workerTask('answersOnCue'), { taskArgs: [shared] });
+    const next = manager.addTask(workerTask('threadId'));
+    manager.on('taskStarted', (uid) => {
+      if (uid !== stopped) return;
+      queueMicrotask(() => {
+        manager.stopTask(stopped, { stopDownstream: false }); // its kill timer starts: 0 ms
+        open(shared, 1);
+        // Blocked until the task has answered: when this thread next turns, the kill timer is due and the
+        // answer has come, and timers run first. The thread is being terminated when its answer is read.
+        Atomics.wait(shared, 0, 0);
+      });
+    });
+    // Sent to the dying thread, it would fail with it, or run there if quick enough.
+    const outcome = await manager.result(next).catch((error: unknown) => (error as Error).message);
+    expect(failed).toEqual([]);
+    expect(typeof outcome).toBe('number');
+    expect(outcome).not.toBe(killedThread);
   });
 
   it('by shutDown() aborts its signal in the worker too, before its thread is terminated', async () => {
