@@ -12,6 +12,11 @@ function expected(what: string, value: unknown): string {
   return `Expected ${what}, got ${describe(value)}`;
 }
 
+/** Whether `value` can be an options object: an object, not null, not an array (whose keys would pass unseen). */
+function isOptions(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /**
  * An integer `>= min`, or `fallback` when undefined.
  * @throws {RangeError}
@@ -172,7 +177,7 @@ export function clock(value: unknown): Clock {
  */
 export function retry(value: unknown): RetryPolicy | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'object' || value === null) throw new TypeError(expected('`retry` to be an object', value));
+  if (!isOptions(value)) throw new TypeError(expected('`retry` to be an object', value));
   knownKeys('retry', value);
   const options = value as RetryOptions;
   const delayMs = options.delayMs ?? 1000;
@@ -197,7 +202,7 @@ export function retry(value: unknown): RetryPolicy | undefined {
 /** @throws {TypeError} */
 export function stopOptions(value: unknown): { up: boolean; down: boolean } {
   if (value === undefined) return { up: true, down: true };
-  if (typeof value !== 'object' || value === null) throw new TypeError(expected('stop options to be an object', value));
+  if (!isOptions(value)) throw new TypeError(expected('stop options to be an object', value));
   knownKeys('stop', value);
   const options = value as StopOptions;
   return {
@@ -213,7 +218,7 @@ export function stopOptions(value: unknown): { up: boolean; down: boolean } {
 export function optionsObject<T extends object>(name: string, value: T | undefined): Partial<T> {
   const input: unknown = value; // JavaScript callers pass anything
   if (input === undefined) return {};
-  if (typeof input !== 'object' || input === null) throw new TypeError(expected(`\`${name}\` to be an object`, input));
+  if (!isOptions(input)) throw new TypeError(expected(`\`${name}\` to be an object`, input));
   return input;
 }
 

@@ -42,6 +42,7 @@ const constructorCases: ReadonlyArray<readonly [Loose | string, Error]> = [
   ],
   [{ retry: 3 }, new TypeError('Expected `retry` to be an object, got 3 (number)')],
   [{ retry: null }, new TypeError('Expected `retry` to be an object, got null')],
+  [{ retry: [] }, new TypeError('Expected `retry` to be an object, got an array')],
   [
     { retry: { attempts: 0 } },
     new RangeError('Expected `retry.attempts` to be an integer from 1 and up, got 0 (number)'),
@@ -229,6 +230,13 @@ describe('refusals, word for word', () => {
         new TypeError('Expected a worker task name to be a non-empty string, got "" (string)'),
       ],
       [() => manager.addTask(() => 1, null as never), new TypeError('Expected `options` to be an object, got null')],
+      [() => manager.addTask(() => 1, [] as never), new TypeError('Expected `options` to be an object, got an array')],
+      [
+        () => {
+          manager.stopTask(kept, [] as never);
+        },
+        new TypeError('Expected stop options to be an object, got an array'),
+      ],
       [
         () => {
           manager.stopTask(kept, null as never);
