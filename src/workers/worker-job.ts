@@ -43,6 +43,8 @@ export class WorkerJob implements RunningWork {
   /** The worker it was sent to, once sent. */
   sentTo: Connection | undefined;
   readonly #onCancel: (job: WorkerJob, reason: BackgroundTaskError) => void;
+  /** Set once its worker has said it saw the cancel (its abort listeners have run). */
+  cancelSeen = false;
   /** Runs while cancelling, when `killAfterMs` is finite. */
   #killTimer: NodeJS.Timeout | undefined;
 

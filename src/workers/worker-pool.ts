@@ -148,7 +148,8 @@ export class WorkerPool implements WorkerRunner {
   async #letWorkersSeeTheirCancel(): Promise<void> {
     const seen: Array<Promise<void>> = [];
     for (const connection of this.#connections.values()) {
-      if (connection.job?.phase !== JobPhases.cancelling) continue;
+      // A task stopped earlier whose worker has already said it saw the cancel has nothing more to see.
+      if (connection.job?.phase !== JobPhases.cancelling || connection.job.cancelSeen) continue;
       seen.push(new Promise((resolve) => (connection.released = resolve)));
     }
     if (seen.length === 0) return;
@@ -276,7 +277,11 @@ export class WorkerPool implements WorkerRunner {
   #onMessage(connection: Connection, message: WorkerMessage): void {
     const job = connection.job;
     if (message.type !== 'progress') connection.released?.();
-    if (job === undefined || message.type === 'cancelSeen') return;
+    if (job === undefined) return;
+    if (message.type === 'cancelSeen') {
+      job.cancelSeen = true;
+      return;
+    }
     if (message.type === 'progress') {
       job.spec.progress(message.value);
       return;
@@ -299,8 +304,10 @@ export class WorkerPool implements WorkerRunner {
     if (this.#destroying !== undefined) return;
     const cause = this.#lastErrors.get(worker);
     if (connection === undefined) {
-      // It died before its module had loaded: no worker of this module will.
-      this.#failStartup(new WorkerStartupError(this.#script, exitCode, cause));
+      // It died before its module had loaded. With no thread of the module connected, none will load: fail
+      // what waits. Another one has loaded, so the module can: poolifier starts a replacement, which connects
+      // in its turn (still counted in #connecting), and the tasks on the threads that run go on.
+      if (this.#connections.size === 0) this.#failStartup(new WorkerStartupError(this.#script, exitCode, cause));
       return;
     }
     this.#connections.delete(worker);

@@ -59,6 +59,23 @@ describe('shutDown() and the worker threads', () => {
     expect(Atomics.load(shared, 3)).toBe(1); // its abort listener ran
   });
 
+  it(
+    'does not wait out killAfterMs for a task stopped earlier whose worker has already seen the cancel',
+    { timeout: 20_000 },
+    async () => {
+      const manager = new BackgroundTaskManager({ workerScript, startProcessing: true, killAfterMs: 600_000 });
+      const shared = new Int32Array(new SharedArrayBuffer(8));
+      const ignoring = manager.addTask(workerTask('ignoresAbort'), { taskArgs: [shared] });
+      await waitWhileEqual(shared, 0, 0); // running in its thread
+      manager.stopTask(ignoring);
+      await waitWhileEqual(shared, 1, 0); // its abort listener ran, and its worker said so
+      await new Promise(setImmediate); // the main thread reads what the worker said
+      // Terminated at once: waiting for this task to see its cancel would last the 600 s of killAfterMs.
+      await manager.shutDown();
+      expect(manager.phase).toBe('shutDown');
+    },
+  );
+
   it('clears the kill timer of a stopped task that ignores its signal: nothing is left to fire after shut-down', async () => {
     const setTimer = vi.spyOn(globalThis, 'setTimeout');
     const clearTimer = vi.spyOn(globalThis, 'clearTimeout');

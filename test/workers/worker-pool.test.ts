@@ -8,7 +8,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { workerTask } from '../../src/index.js';
 import { HELD_CHANNEL } from '../fixtures/held-channel.js';
-import { failureOf, managersWith, resultOf } from '../helpers.js';
+import { failureOf, managersWith, resultOf, waitWhileEqual } from '../helpers.js';
 
 const create = managersWith({ startProcessing: true, maxThreads: 1 });
 const HANG_BOUND_MS = 20_000;
@@ -90,6 +90,32 @@ describe('the worker pool', () => {
       const next = meetOnTwo();
       held.go(replacement);
       expect(new Set(await next)).toEqual(new Set([survivor, replacement]));
+    },
+  );
+
+  it(
+    'replaces a thread that dies while its module loads when another has loaded: the task on that one runs on',
+    { timeout: HANG_BOUND_MS },
+    async () => {
+      const held = heldWorkers();
+      const manager = create({ maxThreads: 2, workerScript: new URL('../fixtures/held.worker.mjs', import.meta.url) });
+      // `meet` with a count of 2 blocks its thread until meeting[0] reaches 2: the test lets it go.
+      const meeting = new Int32Array(new SharedArrayBuffer(4));
+      const running = manager.addTask(workerTask('meet'), { taskArgs: [meeting, 2] });
+      const healthy = await held.nextLoaded();
+      held.go(healthy);
+      await waitWhileEqual(meeting, 0, 0); // it runs on the healthy thread
+      const second = manager.addTask(workerTask('threadId'));
+      const dying = await held.nextLoaded();
+      held.exit(dying); // the second thread exits before its module has defined its tasks
+      // The module loads (it did on the first thread): the second task waits for the replacement.
+      const replacement = await held.nextLoaded();
+      held.go(replacement);
+      expect(await resultOf(manager, second)).toBe(replacement);
+      const done = resultOf(manager, running);
+      Atomics.add(meeting, 0, 1);
+      Atomics.notify(meeting, 0);
+      expect(await done).toBe(healthy);
     },
   );
 
