@@ -58,6 +58,7 @@ export class BackgroundTaskManager {
     const startProcessing = validate.booleanOr('startProcessing', opts.startProcessing, false);
     const executor = validate.executor(opts.executor, opts);
     const workerScript = validate.workerScript(opts.workerScript);
+    const workerOptions = validate.workerOptions(opts.workerOptions);
     const killAfterMs = validate.delayMs('killAfterMs', opts.killAfterMs, 1000);
     const taskTimeoutMs = validate.timeoutMs('taskTimeoutMs', opts.taskTimeoutMs) ?? Infinity;
     const retry = validate.retry(opts.retry);
@@ -69,7 +70,7 @@ export class BackgroundTaskManager {
       executor ??
       (workerScript === undefined
         ? undefined
-        : new WorkerPool(workerScript, { size: this.maxThreads, killAfterMs, workerOptions: opts.workerOptions }));
+        : new WorkerPool(workerScript, { size: this.maxThreads, killAfterMs, workerOptions }));
     this.#actor = createActor(managerMachine, {
       id: 'backgroundTaskManager',
       input: { maxThreads: this.maxThreads },

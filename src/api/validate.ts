@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_TIMER_MS, systemClock, type Clock } from '../core/clock.js';
-import type { TaskGroup, TaskKwargs } from '../core/types.js';
+import type { TaskGroup, TaskKwargs, TaskWorkerOptions } from '../core/types.js';
 import type { WorkerExecutor } from '../core/worker-runner.js';
 import type { RetryPolicy } from '../scheduling/task-retries.js';
 import type { RetryOptions, StopOptions } from './options.js';
@@ -223,16 +224,28 @@ export function optionsObject<T extends object>(name: string, value: T | undefin
 }
 
 /**
- * A worker module that exists on disk.
+ * A worker module that exists on disk: its absolute path.
  * @throws {TypeError}
  */
-export function workerScript(value: unknown): string | URL | undefined {
+export function workerScript(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (!(typeof value === 'string' || value instanceof URL)) {
     throw new TypeError(expected('`workerScript` to be a file path or a file: URL', value));
   }
-  const path = value instanceof URL ? fileURLToPath(value) : value;
+  // A relative path is the working directory's, as for `fs`: Node's Worker would refuse one without `./`.
+  const path = value instanceof URL ? fileURLToPath(value) : resolve(value);
   if (!existsSync(path)) throw new TypeError(`Expected \`workerScript\` to name an existing file, got ${path}`);
+  return path;
+}
+
+/**
+ * The options passed to every worker thread, or `undefined` when undefined.
+ * @throws {TypeError} if it is not an object, or names an option of Node's `Worker` it does not pass on.
+ */
+export function workerOptions(value: unknown): TaskWorkerOptions | undefined {
+  if (value === undefined) return undefined;
+  if (!isOptions(value)) throw new TypeError(expected('`workerOptions` to be an object', value));
+  knownKeys('workerOptions', value);
   return value;
 }
 
@@ -278,6 +291,7 @@ const OPTION_KEYS = Object.freeze({
   addPassThroughTask: ['priority', 'group', 'upstreamTaskIds', 'taskKwargs'],
   stop: ['stopUpstream', 'stopDownstream'],
   retry: ['attempts', 'delayMs', 'factor', 'maxDelayMs'],
+  workerOptions: ['resourceLimits', 'execArgv', 'env', 'argv', 'stdout', 'stderr'],
 } as const);
 
 const OPTION_KEY_SETS = {
@@ -286,6 +300,7 @@ const OPTION_KEY_SETS = {
   addPassThroughTask: new Set<string>(OPTION_KEYS.addPassThroughTask),
   stop: new Set<string>(OPTION_KEYS.stop),
   retry: new Set<string>(OPTION_KEYS.retry),
+  workerOptions: new Set<string>(OPTION_KEYS.workerOptions),
 };
 
 /**
@@ -311,6 +326,7 @@ const OPTION_LABELS = {
   addPassThroughTask: 'addPassThroughTask()',
   stop: 'the stop methods',
   retry: '`retry`',
+  workerOptions: '`workerOptions`',
 } as const;
 
 /**

@@ -43,6 +43,14 @@ const constructorCases: ReadonlyArray<readonly [Loose | string, Error]> = [
   [{ retry: 3 }, new TypeError('Expected `retry` to be an object, got 3 (number)')],
   [{ retry: null }, new TypeError('Expected `retry` to be an object, got null')],
   [{ retry: [] }, new TypeError('Expected `retry` to be an object, got an array')],
+  [{ workerOptions: 42 }, new TypeError('Expected `workerOptions` to be an object, got 42 (number)')],
+  [
+    // The pool's own workerData would silently replace it.
+    { workerOptions: { workerData: 1 } },
+    new TypeError(
+      "Unknown option of `workerOptions`: 'workerData'. Valid: 'resourceLimits', 'execArgv', 'env', 'argv', 'stdout', 'stderr'.",
+    ),
+  ],
   [
     { retry: { attempts: 0 } },
     new RangeError('Expected `retry.attempts` to be an integer from 1 and up, got 0 (number)'),

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { threadId as mainThreadId } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { TaskFailedError, WorkerDataCloneError, WorkerExitedError, workerTask } from '../../src/index.js';
@@ -81,6 +82,13 @@ describe('worker tasks on a real pool', () => {
     );
     expect(await healthy).toBe(4);
     expect(events.filter(([name]) => name === 'taskFailed')).toHaveLength(1);
+  });
+
+  it('run from a workerScript given as a path relative to the working directory, without ./', async () => {
+    const relativePath = relative(process.cwd(), fileURLToPath(workerScript));
+    expect(relativePath.startsWith('.')).toBe(false);
+    const manager = create({ workerScript: relativePath });
+    await expect(manager.result(manager.addTask(workerTask('add'), { taskArgs: [1, 2] }))).resolves.toBe(3);
   });
 
   it('fail a task that exceeds the resourceLimits heap cap', async () => {
