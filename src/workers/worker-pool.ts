@@ -365,7 +365,12 @@ export class WorkerPool implements WorkerRunner {
   }
 
   #explain(name: string, error: unknown): unknown {
-    if (error instanceof Error && error.name === 'DataCloneError') {
+    // A value that cannot be cloned, or that could only be transferred (a MessagePort): Node names them apart.
+    const uncloneable =
+      error instanceof Error &&
+      (error.name === 'DataCloneError' ||
+        (error as { code?: unknown }).code === 'ERR_MISSING_TRANSFERABLE_IN_TRANSFER_LIST');
+    if (uncloneable) {
       return new WorkerDataCloneError(
         `The arguments of worker task '${name}' cannot be sent to a worker thread: ${error.message}`,
         error,

@@ -4,7 +4,7 @@
  * workers at once. A task sent to a dead worker, or a worker nobody gives work to, would leave the
  * next task waiting for good: each test bounds that hang with its own timeout.
  */
-import { BroadcastChannel } from 'node:worker_threads';
+import { BroadcastChannel, MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { workerTask } from '../../src/index.js';
 import { HELD_CHANNEL } from '../fixtures/held-channel.js';
@@ -128,6 +128,15 @@ describe('the worker pool', () => {
       const worker = await resultOf(manager, first);
       const uncloneable = manager.addTask(workerTask('echo'), { taskArgs: [() => 1] });
       expect(await failureOf(manager, uncloneable)).toMatch(/^The arguments of worker task 'echo' cannot be sent/);
+      // A MessagePort could only be transferred, which a task's arguments are not: the same error, Node's as its cause.
+      const { port1, port2 } = new MessageChannel();
+      const transferable = manager.addTask(workerTask('echo'), { taskArgs: [port1] });
+      await expect(manager.result(transferable)).rejects.toMatchObject({
+        message: expect.stringMatching(/^The arguments of worker task 'echo' cannot be sent/) as unknown,
+        cause: { code: 'ERR_WORKER_DATA_CLONE', cause: { code: 'ERR_MISSING_TRANSFERABLE_IN_TRANSFER_LIST' } },
+      });
+      port1.close();
+      port2.close();
       // An argument whose getter throws while it is sent: that error, as it is (not a clone error).
       const throwing = {
         get value(): never {
