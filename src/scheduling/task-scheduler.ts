@@ -474,8 +474,7 @@ export class TaskScheduler {
       for (let edge = store.downHead(slot); edge !== NONE; edge = store.edgeNext(edge)) {
         const next = store.edgeSlot(edge);
         if (!store.isPending(next, store.edgeUid(edge))) continue;
-        const kwargs = store.kwargs(next);
-        store.setKwargs(next, kwargs === undefined ? { ...result } : Object.assign(kwargs, result));
+        store.setKwargs(next, merged(store.kwargs(next), result));
       }
     }
     this.#step(slot, COMPLETE, result);
@@ -654,6 +653,16 @@ export class TaskScheduler {
     if (workRunning) store.release(slot);
     else store.free(slot);
   }
+}
+
+/**
+ * `kwargs` with `result`'s own keys laid over it, as a spread would: an own
+ * `__proto__` key (from `JSON.parse`, say) stays a key, where
+ * `Object.assign` would set the prototype of the task's kwargs with it.
+ */
+function merged(kwargs: TaskKwargs | undefined, result: object): TaskKwargs {
+  if (kwargs === undefined || Object.hasOwn(result, '__proto__')) return { ...kwargs, ...result };
+  return Object.assign(kwargs, result);
 }
 
 /** What an inspected task actor is created with. */

@@ -17,6 +17,22 @@ describe('Task outcomes on the real manager', () => {
     expect(seen).toEqual([{ plain: 1, bare: 1 }]);
   });
 
+  it('merges an own __proto__ key of a result as a key, never as the prototype of the kwargs', async () => {
+    const manager = create();
+    const seen: Array<Record<string, unknown>> = [];
+    const parsed = (text: string) => () => JSON.parse(text) as unknown;
+    const a = manager.addTask(parsed('{"__proto__": {"polluted": 1}, "a": 1}'));
+    // With taskKwargs of its own, and with none: the result is merged into them, or copied.
+    const options = [{ upstreamTaskIds: [a], taskKwargs: { own: true } }, { upstreamTaskIds: [a] }];
+    for (const option of options) manager.addTask((kwargs: Record<string, unknown>) => seen.push(kwargs), option);
+    await manager.onIdle();
+    for (const kwargs of seen) {
+      expect([Object.getPrototypeOf(kwargs), kwargs.polluted, kwargs.a]).toEqual([Object.prototype, undefined, 1]);
+      expect(Object.getOwnPropertyDescriptor(kwargs, '__proto__')?.value).toEqual({ polluted: 1 });
+    }
+    expect(seen.map((kwargs) => kwargs.own)).toEqual([true, undefined]);
+  });
+
   it('passes on nothing of a result that is not a plain object: a string, an array, an instance', async () => {
     const manager = create();
     const seen: unknown[] = [];
