@@ -1,3 +1,4 @@
+import { TaskTimeoutError, type BackgroundTaskError } from '../core/errors.js';
 import type { TaskGroup, TaskKwargs } from '../core/types.js';
 
 /**
@@ -26,10 +27,24 @@ export interface WorkerRequest {
  * sends while it waits for the reply either finds that task running or
  * finds it done (the reply was on its way), and is then ignored.
  */
-export interface WorkerCancel {
+export interface WorkerCancel extends CancelReason {
   readonly type: 'cancel';
+}
+
+/**
+ * What a worker needs to rebuild the reason a task's signal aborts with: the
+ * error's code and message, and a timeout's limit (for a `TaskTimeoutError`).
+ */
+export interface CancelReason {
   readonly code: string;
   readonly message: string;
+  readonly timeoutMs?: number;
+}
+
+/** The {@link CancelReason} of `reason`. */
+export function cancelReason(reason: BackgroundTaskError): CancelReason {
+  const { code, message } = reason;
+  return reason instanceof TaskTimeoutError ? { code, message, timeoutMs: reason.timeoutMs } : { code, message };
 }
 
 /** Every message the main thread sends a worker over its channel. */

@@ -9,7 +9,14 @@ import {
 import type { TaskWorkerOptions } from '../core/types.js';
 import type { RunningWork, WorkerJobSpec, WorkerRunner } from '../core/worker-runner.js';
 import { ThreadPool } from './thread-pool.js';
-import { POOL_TASK, WORKER_DATA_KEY, WORKER_PORT_KEY, type WorkerCancel, type WorkerMessage } from './messages.js';
+import {
+  cancelReason,
+  POOL_TASK,
+  WORKER_DATA_KEY,
+  WORKER_PORT_KEY,
+  type WorkerCancel,
+  type WorkerMessage,
+} from './messages.js';
 import { JobPhases, WorkerJob, type Connection } from './worker-job.js';
 
 /** What the pool is made with, besides its module. */
@@ -261,7 +268,7 @@ export class WorkerPool implements WorkerRunner {
     }
     const connection = job.sentTo;
     if (job.phase !== JobPhases.sent || connection === undefined) return;
-    connection.port.postMessage({ type: 'cancel', code: reason.code, message: reason.message } satisfies WorkerCancel);
+    connection.port.postMessage({ type: 'cancel', ...cancelReason(reason) } satisfies WorkerCancel);
     job.cancelling(this.#options.killAfterMs, () => {
       if (connection.job !== job) return;
       connection.terminating = true;

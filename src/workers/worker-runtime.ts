@@ -124,7 +124,7 @@ function openChannel(parent: MessagePort, registry: ReadonlyMap<string, WorkerTa
       running = run(registry, message, port1, ended, sendProgress);
       return;
     }
-    running?.cancel(message.code, message.message);
+    running?.cancel(message);
     port1.postMessage({ type: 'cancelSeen' } satisfies WorkerCancelSeen);
   });
   parent.postMessage({ [WORKER_PORT_KEY]: port2 }, [port2]);

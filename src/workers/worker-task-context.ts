@@ -2,12 +2,13 @@ import {
   BackgroundTaskError,
   ErrorCodes,
   TaskStoppedError,
+  TaskTimeoutError,
   WorkerDataCloneError,
   type ErrorCode,
 } from '../core/errors.js';
 import { LazyAbort } from '../core/lazy-abort.js';
 import type { TaskContext, TaskGroup } from '../core/types.js';
-import { PROGRESS_INTERVAL_MS } from './messages.js';
+import { PROGRESS_INTERVAL_MS, type CancelReason } from './messages.js';
 
 /** Sends one progress value on (to the main thread, or to a queue); throws if the value cannot go. */
 export type ProgressSend = (value: unknown) => void;
@@ -66,14 +67,19 @@ export class WorkerTaskContext implements TaskContext {
     this.#held = { value: this.#check === undefined ? this.#clone(value) : this.#check(value) };
   }
 
-  /** The main thread stopped the task: aborts its signal, now or when first read. */
-  cancel(code: string, message: string): void {
+  /**
+   * The main thread stopped the task, or its time ran out: aborts its
+   * signal, now or when first read, with the error the main thread made,
+   * rebuilt (a `TaskStoppedError`, a `TaskTimeoutError`).
+   */
+  cancel({ code, message, timeoutMs }: CancelReason): void {
     if (this.#ended || this.#abort.aborted) return;
-    this.#abort.abort(
-      code === ErrorCodes.taskStopped
-        ? new TaskStoppedError(this.uid)
-        : new BackgroundTaskError(code as ErrorCode, message),
-    );
+    let reason: BackgroundTaskError;
+    if (code === ErrorCodes.taskStopped) reason = new TaskStoppedError(this.uid);
+    else if (code === ErrorCodes.taskTimeout && timeoutMs !== undefined)
+      reason = new TaskTimeoutError(this.uid, timeoutMs);
+    else reason = new BackgroundTaskError(code as ErrorCode, message);
+    this.#abort.abort(reason);
   }
 
   /** The task has ended: sends the progress still held (before the reply), and drops later reports. */

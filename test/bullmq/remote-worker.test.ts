@@ -62,7 +62,7 @@ describe.runIf(runRedisTests)('a remote worker reading its stop channel', () => 
   }
 
   const stop = (jobId: string, code: string = ErrorCodes.taskTimeout, message = `${jobId} timed out`): string =>
-    JSON.stringify({ jobId, code, message });
+    JSON.stringify({ jobId, code, message, ...(code === ErrorCodes.taskTimeout && { timeoutMs: 250 }) });
 
   /**
    * Publishes `messages`, then resolves once the worker has read them all: it reads its channel in
@@ -81,13 +81,20 @@ describe.runIf(runRedisTests)('a remote worker reading its stop channel', () => 
 
   it('aborts the signal of a job whose stop came before it, with the stop’s reason, and forgets that stop once used', async () => {
     await published([stop('early'), stop('stopped early', ErrorCodes.taskStopped)]);
+    // Rebuilt as the errors the manager made: a timeout's limit and the task's uid come with it.
+    const early = nextUid;
     expect(await run('abortReason', 'early')).toEqual({
       ok: true,
-      value: { code: ErrorCodes.taskTimeout, message: 'early timed out' },
+      value: {
+        name: 'TaskTimeoutError',
+        code: ErrorCodes.taskTimeout,
+        message: `Task ${early} timed out after 250 ms`,
+        timeoutMs: 250,
+      },
     });
     expect(await run('abortReason', 'stopped early')).toMatchObject({
       ok: true,
-      value: { code: ErrorCodes.taskStopped },
+      value: { name: 'TaskStoppedError', code: ErrorCodes.taskStopped },
     });
     // A later job under the same id is not stopped again.
     expect(await run('context', 'early')).toMatchObject({ ok: true, value: { aborted: false } });

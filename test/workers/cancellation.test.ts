@@ -7,6 +7,7 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { workerTask } from '../../src/index.js';
+import { FakeClock } from '../fake-clock.js';
 import { CANCEL_CHANNEL, type CancelReport } from '../fixtures/cancel-channel.js';
 import { managersWith, record, resultOf, type RecordedEvent, gates, inside, open, settle } from '../helpers.js';
 
@@ -151,6 +152,16 @@ describe('stopping a running worker task', { timeout: 15_000 }, () => {
     expect(failed).toEqual([]);
     expect(typeof outcome).toBe('number');
     expect(outcome).not.toBe(killedThread);
+  });
+
+  it('by a timeout aborts its signal in the worker with a TaskTimeoutError, as on the main thread', async () => {
+    const clock = new FakeClock();
+    const manager = create({ clock, killAfterMs: 60_000 });
+    const uid = manager.addTask(workerTask('abortable'), { timeoutMs: 100 });
+    await report('running', uid);
+    const aborted = report('aborted', uid);
+    clock.advance(100);
+    expect((await aborted).reason).toBe(`TaskTimeoutError ERR_TASK_TIMEOUT Task ${uid} timed out after 100 ms`);
   });
 
   it('by shutDown() aborts its signal in the worker too, before its thread is terminated', async () => {

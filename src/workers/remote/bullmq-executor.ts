@@ -8,6 +8,7 @@ import {
   type BackgroundTaskError,
 } from '../../core/errors.js';
 import type { RunningWork, WorkerExecutor, WorkerJobSpec } from '../../core/worker-runner.js';
+import { cancelReason } from '../messages.js';
 import { jsonTravelProblem } from './json-travel.js';
 import { isOutcome, remoteError } from './outcome.js';
 import {
@@ -229,7 +230,7 @@ export class BullMQExecutor implements WorkerExecutor {
       // Held by a worker, or just ended (its outcome on its way): a cancel then finds nothing to abort.
       // The queue's own connection is BullMQ's ioredis client.
       const client = (await this.#queue.backend.client) as unknown as Redis;
-      const cancel: RemoteCancel = { jobId: job.id, code: reason.code, message: reason.message };
+      const cancel: RemoteCancel = { jobId: job.id, ...cancelReason(reason) };
       await client.publish(cancelChannel(this.#queue.qualifiedName), JSON.stringify(cancel));
     } catch {
       // Redis is gone: the lost-connection timer settles the job.

@@ -1,4 +1,5 @@
 import type { TaskGroup, TaskKwargs } from '../../core/types.js';
+import type { CancelReason } from '../messages.js';
 
 /** The data of one job: a worker task to run remotely, and its `this` (uid, group). */
 export interface RemoteJobData {
@@ -36,19 +37,17 @@ export function cancelChannel(qualifiedName: string): string {
  * message of the reason its task's signal aborts with (a stop's
  * `TaskStoppedError`, a timeout's `TaskTimeoutError`), rebuilt remotely.
  */
-export interface RemoteCancel {
+export interface RemoteCancel extends CancelReason {
   readonly jobId: string;
-  readonly code: string;
-  readonly message: string;
 }
 
 /** The stop a channel message asks for, or `undefined` for anything else. */
 export function parseCancel(text: string): RemoteCancel | undefined {
   try {
     const value = JSON.parse(text) as Partial<Record<keyof RemoteCancel, unknown>> | null;
-    const { jobId, code, message } = value ?? {};
+    const { jobId, code, message, timeoutMs } = value ?? {};
     if (typeof jobId === 'string' && typeof code === 'string' && typeof message === 'string') {
-      return { jobId, code, message };
+      return typeof timeoutMs === 'number' ? { jobId, code, message, timeoutMs } : { jobId, code, message };
     }
   } catch {
     // not one of ours

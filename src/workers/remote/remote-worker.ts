@@ -168,7 +168,7 @@ function abortOnCancel(
   signal: AbortSignal | undefined,
 ): void {
   const stop = (cancel: RemoteCancel): void => {
-    context.cancel(cancel.code, cancel.message);
+    context.cancel(cancel);
   };
   const sentEarly = early.get(jobId);
   early.delete(jobId);
