@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 export const BUILT_FIXTURES = 'BTM_BUILT_WORKER_FIXTURES';
 
 /** The TypeScript worker fixtures that test threads load, each behind a `.mjs` entry of the same name. */
-const FIXTURES = ['tasks', 'edge-cases', 'held', 'no-tasks', 'chatty'];
+const FIXTURES = ['tasks', 'edge-cases', 'held', 'no-tasks', 'chatty', 'throws-after-define'];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

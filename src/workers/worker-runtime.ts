@@ -127,7 +127,11 @@ function openChannel(parent: MessagePort, registry: ReadonlyMap<string, WorkerTa
     running?.cancel(message);
     port1.postMessage({ type: 'cancelSeen' } satisfies WorkerCancelSeen);
   });
-  parent.postMessage({ [WORKER_PORT_KEY]: port2 }, [port2]);
+  // Once the module has run to its end: one that throws after defining its tasks dies before it is
+  // connected, and its tasks fail with its load error, rather than each as the crash of a thread restarted for good.
+  setImmediate(() => {
+    parent.postMessage({ [WORKER_PORT_KEY]: port2 }, [port2]);
+  });
 }
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);

@@ -165,6 +165,17 @@ describe('worker tasks on a real pool', () => {
     ).toBe('main thread still works');
   });
 
+  it('fail every worker task with the load error when the module throws after defineWorkerTasks', async () => {
+    const manager = create({ workerScript: new URL('../fixtures/throws-after-define.worker.mjs', import.meta.url) });
+    const uids = [manager.addTask(workerTask('add'), { taskArgs: [1, 2] }), manager.addTask(workerTask('add'))];
+    for (const result of uids.map((uid) => manager.result(uid))) {
+      await expect(result).rejects.toMatchObject({
+        message: expect.stringMatching(/before it was ready: configuration missing$/) as unknown,
+        cause: { code: 'ERR_WORKER_STARTUP' },
+      });
+    }
+  });
+
   it('fail every worker task, not hang, when the worker module is not made with defineWorkerTasks', async () => {
     const manager = create({ workerScript: new URL('../fixtures/foreign.worker.mjs', import.meta.url) });
     const first = manager.addTask(workerTask('add'), { taskArgs: [1, 2] });
