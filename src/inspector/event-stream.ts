@@ -46,12 +46,14 @@ export class EventStream {
       Connection: 'keep-alive',
     });
     response.socket?.setNoDelay(true);
+    // The others have not seen what changed since the last tick: only the first client's frame counts as sent.
+    const frame = this.#clients.size === 0 ? this.#frame() : this.#render();
     this.#clients.add(response);
     response.on('close', () => {
       this.#clients.delete(response);
       if (this.#clients.size === 0) this.#stopTimer();
     });
-    this.#write(response, this.#frame());
+    this.#write(response, frame);
     this.#timer ??= setInterval(this.#tick, this.#limits.intervalMs);
   }
 
@@ -68,8 +70,13 @@ export class EventStream {
     for (const client of this.#clients) this.#write(client, frame);
   };
 
+  /** The current state as a frame, now sent to every client. */
   #frame(): string {
     this.#sentRevision = this.#revision();
+    return this.#render();
+  }
+
+  #render(): string {
     return `event: state\ndata: ${this.#message()}\n\n`;
   }
 
