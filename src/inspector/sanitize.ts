@@ -1,3 +1,4 @@
+import { safeString } from '../core/values.js';
 /** What a value passed to `sanitize` is. */
 export type SanitizeKind = 'args' | 'kwargs' | 'result' | 'error';
 
@@ -59,8 +60,9 @@ function copy(value: unknown, depth: number, budget: Budget): unknown {
 
 function copyObject(value: object, depth: number, budget: Budget): unknown {
   if (budget.seen.has(value)) return '[Circular]';
-  if (value instanceof Error)
-    return { name: cut(value.name), message: cut(value.message), stack: cut(value.stack ?? '') };
+  if (value instanceof Error) {
+    return { name: errorText(value, 'name'), message: errorText(value, 'message'), stack: errorText(value, 'stack') };
+  }
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? '[Invalid Date]' : value.toISOString();
   if (Array.isArray(value)) {
     if (depth >= SANITIZE_LIMITS.depth) return `[Array(${value.length})]`;
@@ -87,7 +89,16 @@ function withSeen<T>(value: object, budget: Budget, run: () => T): T {
 function copyArray(value: readonly unknown[], depth: number, budget: Budget): unknown[] {
   const kept = Math.min(value.length, SANITIZE_LIMITS.entries);
   const out: unknown[] = [];
-  for (let i = 0; i < kept; i++) out.push(copy(value[i], depth + 1, budget));
+  for (let i = 0; i < kept; i++) {
+    let item: unknown;
+    try {
+      item = value[i];
+    } catch {
+      out.push('[unreadable]');
+      continue;
+    }
+    out.push(copy(item, depth + 1, budget));
+  }
   if (value.length > kept) out.push(`[… ${value.length - kept} more]`);
   return out;
 }
@@ -115,6 +126,16 @@ function copyEntries(
   }
   if (keys.length > kept) out['[…]'] = `${keys.length - kept} more keys`;
   return out;
+}
+
+/** An error's name, message or stack as text: `''` when absent, whatever else it was set to as a string. */
+function errorText(error: Error, key: 'name' | 'message' | 'stack'): string {
+  try {
+    const text: unknown = error[key];
+    return cut(text === undefined ? '' : typeof text === 'string' ? text : safeString(text));
+  } catch {
+    return '[unreadable]';
+  }
 }
 
 function constructorName(value: object): string {

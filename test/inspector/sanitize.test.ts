@@ -79,6 +79,22 @@ describe('defaultSanitize', () => {
     ]);
     const shared = { n: 1 };
     expect(defaultSanitize([shared, shared])).toEqual([{ n: 1 }, { n: 1 }]);
+    // An array entry whose getter throws, and an error whose fields are not strings or throw.
+    const entries: unknown[] = [1, 2];
+    Object.defineProperty(entries, 0, {
+      get(): never {
+        throw new Error('unreadable');
+      },
+    });
+    const odd = Object.defineProperty(Object.assign(new Error('x'), { message: 42 }), 'stack', {
+      get(): never {
+        throw new Error('no stack');
+      },
+    });
+    expect(defaultSanitize({ entries, odd })).toEqual({
+      entries: ['[unreadable]', 2],
+      odd: { name: 'Error', message: '42', stack: '[unreadable]' },
+    });
   });
 
   it('keeps what is exactly at a limit, and says how much it cut beyond one', () => {
