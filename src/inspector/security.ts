@@ -27,10 +27,17 @@ export function tokenMatches(given: string | undefined, token: string): boolean 
   return timingSafeEqual(sameLength ? candidate : expected, expected) && sameLength;
 }
 
-/** The Host values allowed for a server bound to `host` on `port`: that address, `localhost` and `[::1]`. */
+/**
+ * The Host values allowed for a server bound to `host` on `port`: that
+ * address, `localhost` and `[::1]`, with the port; on port 80, the
+ * scheme's default, also without it, as browsers send them there.
+ */
 export function allowedHosts(host: string, port: number): Set<string> {
   const bound = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  return new Set([`${bound}:${port}`, `localhost:${port}`, `[::1]:${port}`].map((value) => value.toLowerCase()));
+  const names = [bound, 'localhost', '[::1]'];
+  const hosts = names.map((name) => `${name}:${port}`);
+  if (port === 80) hosts.push(...names);
+  return new Set(hosts.map((value) => value.toLowerCase()));
 }
 
 /** The token a request carries: `?token=` or the `X-Inspector-Token` header. */

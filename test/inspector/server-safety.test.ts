@@ -277,4 +277,15 @@ describe('startInspector: options', () => {
     expect([...allowedHosts('[::1]', 5)]).toEqual(['[::1]:5', 'localhost:5']);
     expect([...allowedHosts('127.0.0.1', 5)]).toEqual(['127.0.0.1:5', 'localhost:5', '[::1]:5']);
   });
+
+  it('allows the Host a browser sends on port 80, which names no port', () => {
+    expect([...allowedHosts('127.0.0.1', 80)]).toEqual([
+      '127.0.0.1:80',
+      'localhost:80',
+      '[::1]:80',
+      '127.0.0.1',
+      'localhost',
+      '[::1]',
+    ]);
+  });
 });
