@@ -9,6 +9,13 @@ export interface StreamLimits {
   readonly maxBufferedBytes: number;
 }
 
+/** The headers of the stream, which a HEAD request gets alone. */
+export const STREAM_HEADERS = Object.freeze({
+  ...SECURITY_HEADERS,
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  Connection: 'keep-alive',
+});
+
 /**
  * The Server-Sent Events clients. While there is one, a timer looks every
  * `intervalMs` whether the revision moved and, if so, sends one message to
@@ -40,11 +47,7 @@ export class EventStream {
 
   /** Takes a client: the headers, the current state at once, then updates. */
   add(response: ServerResponse): void {
-    response.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      Connection: 'keep-alive',
-    });
+    response.writeHead(200, STREAM_HEADERS);
     response.socket?.setNoDelay(true);
     // The others have not seen what changed since the last tick: only the first client's frame counts as sent.
     const frame = this.#clients.size === 0 ? this.#frame() : this.#render();

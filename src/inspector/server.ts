@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ControlRefused, applyControl } from './control.js';
-import { EventStream, type StreamLimits } from './event-stream.js';
+import { EventStream, STREAM_HEADERS, type StreamLimits } from './event-stream.js';
 import type { InspectionHub } from './hub.js';
 import { machinesView } from './machine-diagrams.js';
 import { ROUTES, TOKEN_HEADER } from './protocol.js';
@@ -116,7 +116,9 @@ async function handle(request: IncomingMessage, response: ServerResponse, contex
       return;
     }
     case ROUTES.stream:
-      context.stream.add(response);
+      // A HEAD response is only sent once it ends, and the stream never does: its headers alone.
+      if (request.method === 'HEAD') response.writeHead(200, STREAM_HEADERS).end();
+      else context.stream.add(response);
       return;
     case ROUTES.machines: {
       sendJson(response, 200, machinesView());

@@ -81,6 +81,13 @@ describe('inspector server replies', () => {
     expect(await reply(inspector, '/api/state', { method: 'HEAD' })).toEqual([200, undefined]);
     const state = await request(inspector.server.port, `/api/state?token=${inspector.token}`);
     expect(state.headers['content-type']).toBe('application/json; charset=utf-8');
+    // The stream never ends: a HEAD gets its headers alone, and an end.
+    const stream = await request(inspector.server.port, `/api/stream?token=${inspector.token}`, { method: 'HEAD' });
+    expect([stream.status, stream.headers['content-type'], stream.body]).toEqual([
+      200,
+      'text/event-stream; charset=utf-8',
+      '',
+    ]);
   });
 
   it('says how to build the page when it is not built', async () => {
