@@ -99,4 +99,34 @@ describe.runIf(runRedisTests)('faults of remote execution', () => {
     expect(await outcome).toBeInstanceOf(TaskStoppedError);
     expect(manager.phase).toBe('shutDown');
   });
+
+  it("frees a stopped task's slot killAfterMs after the stop while Redis is gone, whatever Redis answers", async () => {
+    const redis = await RedisServer.start();
+    started.redis.push(redis);
+    const executor = new BullMQExecutor({
+      connection: redis.connection,
+      queueName: QUEUE,
+      killAfterMs: 50,
+      lostAfterMs: Number.POSITIVE_INFINITY,
+    });
+    const manager = new BackgroundTaskManager({ executor, maxThreads: 1, startProcessing: true });
+    started.managers.push(manager);
+    const startedUids: number[] = [];
+    const startedNext = new Promise<void>((resolve) => {
+      manager.on('taskStarted', (uid) => {
+        startedUids.push(uid);
+        if (startedUids.length === 2) resolve();
+      });
+    });
+    const stopped = manager.addTask(workerTask('takes'), { taskArgs: [60_000, 1] }); // no remote worker takes it
+    const outcome = manager.result(stopped).catch((error: unknown) => error);
+    const next = manager.addTask(workerTask('takes'), { taskArgs: [1, 2] });
+    await redis.stop();
+    manager.stopTask(stopped);
+    // Its removal from Redis never answers: the slot is freed by the kill timer, started at the stop.
+    expect(await outcome).toBeInstanceOf(TaskStoppedError);
+    await startedNext;
+    expect(startedUids).toEqual([stopped, next]);
+    await redis.resume();
+  });
 });

@@ -220,6 +220,10 @@ export class BullMQExecutor implements WorkerExecutor {
   };
 
   async #stop(job: RemoteJob, reason: BackgroundTaskError): Promise<void> {
+    // From the stop, not from Redis's answers: with Redis gone, those may never come.
+    job.killAfter(this.#killAfterMs, () => {
+      this.#finish(job, false, reason);
+    });
     try {
       await job.added;
       if (job.done) return;
@@ -233,11 +237,8 @@ export class BullMQExecutor implements WorkerExecutor {
       const cancel: RemoteCancel = { jobId: job.id, ...cancelReason(reason) };
       await client.publish(cancelChannel(this.#queue.qualifiedName), JSON.stringify(cancel));
     } catch {
-      // Redis is gone: the lost-connection timer settles the job.
+      // Redis is gone: the kill timer settles the job.
     }
-    job.killAfter(this.#killAfterMs, () => {
-      this.#finish(job, false, reason);
-    });
   }
 
   /** Removes the job if no worker holds it; false when one does (it runs, or has just ended) or it is gone. */
