@@ -115,3 +115,22 @@ describe.runIf(runRedisTests)('a remote worker reading its stop channel', () => 
     expect(errors).toEqual([]);
   });
 });
+
+describe.runIf(runRedisTests)('a remote worker closing', () => {
+  it('closes while Redis is gone, with no job running: its connections get a grace, then are cut', async () => {
+    const redis = await RedisServer.start();
+    try {
+      const worker = await startRemoteWorker({
+        connection: redis.connection,
+        queueName: 'closing',
+        workerScript,
+        onError: () => {},
+      });
+      await redis.stop();
+      // The worker command's SIGTERM handler waits for this before it exits.
+      await worker.close();
+    } finally {
+      await redis.stop();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import {
 } from '../../core/errors.js';
 import type { RunningWork, WorkerExecutor, WorkerJobSpec } from '../../core/worker-runner.js';
 import { cancelReason } from '../messages.js';
+import { CLOSE_GRACE_MS, withGrace } from './grace.js';
 import { jsonTravelProblem } from './json-travel.js';
 import { isOutcome, remoteError } from './outcome.js';
 import {
@@ -48,9 +49,6 @@ export interface BullMQExecutorOptions {
    */
   lostAfterMs?: number;
 }
-
-/** How long closing the connections may take before they are dropped. */
-const CLOSE_GRACE_MS = 2000;
 
 /**
  * Runs a manager's worker tasks on remote workers (`startRemoteWorker`, or
@@ -286,17 +284,4 @@ export class BullMQExecutor implements WorkerExecutor {
 
 function ignore(): void {
   // see the constructor
-}
-
-/** Resolves `true` once `promise` has, or `false` after `ms`. */
-async function withGrace(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = setTimeout(resolve, ms, false);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

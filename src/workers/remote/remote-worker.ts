@@ -13,6 +13,7 @@ import {
   type RemoteJobData,
   type RemoteOutcome,
 } from './protocol.js';
+import { CLOSE_GRACE_MS, withGrace } from './grace.js';
 import { RemoteProgress } from './remote-progress.js';
 import * as check from './remote-options.js';
 
@@ -96,7 +97,17 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   };
   const registry = await loadTasks(options.workerScript);
   const early = new Map<string, RemoteCancel>();
-  const worker = new Worker<RemoteJobData, RemoteOutcome>(queueName, processor(registry, early), workerOptions);
+  // The jobs running here, so that a close knows when they have all ended.
+  const running = new Set<Promise<RemoteOutcome>>();
+  const run = processor(registry, early);
+  const tracked: typeof run = (job, token, signal) => {
+    const outcome = run(job, token, signal);
+    running.add(outcome);
+    const ended = (): void => void running.delete(outcome);
+    outcome.then(ended, ended);
+    return outcome;
+  };
+  const worker = new Worker<RemoteJobData, RemoteOutcome>(queueName, tracked, workerOptions);
   worker.on('error', onError);
   // A connection of its own for the stops (a subscribed connection runs nothing else); BullMQ's client is ioredis.
   const stops = ((await worker.backend.client) as unknown as Redis).duplicate();
@@ -113,7 +124,11 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<R
   await worker.waitUntilReady();
   return {
     async close() {
-      await worker.close();
+      const closing = worker.close();
+      // The jobs that run get the time they take. BullMQ then closes its connections, which, with Redis gone,
+      // wait for answers that never come (even once it is back): they get CLOSE_GRACE_MS, then are cut.
+      await Promise.allSettled([...running]);
+      if (!(await withGrace(closing, CLOSE_GRACE_MS))) void worker.disconnect().catch(() => undefined);
       stops.disconnect();
     },
   };
