@@ -162,7 +162,9 @@ export class WorkerDataCloneError extends BackgroundTaskError {
 /**
  * Fails a remote worker task whose queue could not be reached: its job could
  * not be added, or the connection to the queue was lost while the task was
- * in flight and its job had not been seen again `lostAfterMs` later.
+ * in flight and its job had not been seen again `lostAfterMs` later; or
+ * whose outcome never came while Redis no longer holds its job (the queue's
+ * capped event stream dropped it, or someone removed the job).
  */
 export class RemoteUnavailableError extends BackgroundTaskError {
   constructor(taskName: string, reason: string, options?: { cause?: unknown }) {

@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackgroundTaskManager, TaskStoppedError, workerTask } from '../../src/index.js';
+import { Queue, QueueEvents } from 'bullmq';
+import {
+  BackgroundTaskManager,
+  RemoteUnavailableError,
+  TaskFailedError,
+  TaskStoppedError,
+  workerTask,
+} from '../../src/index.js';
 import { BullMQExecutor } from '../../src/bullmq.js';
 import { recordRun } from './dag.js';
 import { RedisServer, runRedisTests } from './redis-server.js';
@@ -128,5 +135,30 @@ describe.runIf(runRedisTests)('faults of remote execution', () => {
     await startedNext;
     expect(startedUids).toEqual([stopped, next]);
     await redis.resume();
+  });
+
+  it('fails a task whose job Redis no longer holds while its outcome never came, lostAfterMs or so later', async () => {
+    const redis = await RedisServer.start();
+    started.redis.push(redis);
+    const executor = new BullMQExecutor({ connection: redis.connection, queueName: QUEUE, lostAfterMs: 100 });
+    const manager = new BackgroundTaskManager({ executor, startProcessing: true });
+    started.managers.push(manager);
+    // Someone else removes the waiting job (an outcome trimmed from the event stream looks the same here).
+    const queue = new Queue(QUEUE, { connection: redis.connection });
+    // From the stream's start (this Redis is the test's own): a job added before the first read is seen too.
+    const events = new QueueEvents(QUEUE, { connection: redis.connection, lastEventId: '0-0' });
+    const added = new Promise<string>((resolve) => {
+      events.once('waiting', ({ jobId }) => {
+        resolve(jobId);
+      });
+    });
+    const uid = manager.addTask(workerTask('takes'), { taskArgs: [20, 1] }); // no remote worker takes it
+    const outcome = manager.result(uid).catch((error: unknown) => error);
+    await queue.remove(await added);
+    const error = await outcome;
+    await Promise.all([events.close(), queue.close()]);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect((error as TaskFailedError).cause).toBeInstanceOf(RemoteUnavailableError);
+    expect((error as Error).message).toMatch(/Redis no longer holds its job and its outcome never came/);
   });
 });

@@ -10,6 +10,7 @@ import {
 import type { RunningWork, WorkerExecutor, WorkerJobSpec } from '../../core/worker-runner.js';
 import { cancelReason } from '../messages.js';
 import { CLOSE_GRACE_MS, withGrace } from './grace.js';
+import { OutcomeAudit } from './outcome-audit.js';
 import { jsonTravelProblem } from './json-travel.js';
 import { isOutcome, remoteError } from './outcome.js';
 import {
@@ -83,6 +84,8 @@ export class BullMQExecutor implements WorkerExecutor {
   #batchAdded: Promise<void> = Promise.resolve();
   #connected = true;
   #destroying: Promise<void> | undefined;
+  /** Finds the jobs whose outcome the event stream lost; none with `lostAfterMs: Infinity`. */
+  readonly #audit: OutcomeAudit | undefined;
 
   /** @throws {TypeError} or {RangeError} for a bad option. */
   constructor(options: BullMQExecutorOptions) {
@@ -112,6 +115,17 @@ export class BullMQExecutor implements WorkerExecutor {
       if (job !== undefined && !job.stopping) job.spec.progress(data);
     });
     this.#ready = Promise.all([this.#queue.waitUntilReady(), this.#events.waitUntilReady()]);
+    if (this.#lostAfterMs !== Number.POSITIVE_INFINITY) {
+      this.#audit = new OutcomeAudit(
+        this.#lostAfterMs,
+        () => this.#jobs.values(),
+        (id) => this.#queue.getJobState(id),
+        (job) => {
+          const reason = `Redis no longer holds its job and its outcome never came: the queue's event stream keeps the latest ${EVENTS_MAX_LEN.toLocaleString('en')} events, and more were written while this process did not read it`;
+          this.#finish(job, false, new RemoteUnavailableError(job.spec.name, reason));
+        },
+      );
+    }
   }
 
   /** Adds the task's job to the queue; `job.settle` is called exactly once, never inside this call. */
@@ -125,6 +139,7 @@ export class BullMQExecutor implements WorkerExecutor {
       return job;
     }
     this.#jobs.set(job.id, job);
+    this.#audit?.start();
     if (!this.#connected) job.watch(this.#lostAfterMs, this.#lost(job));
     job.added = this.#addSoon(job);
     job.added.catch((error: unknown) => {
@@ -149,6 +164,7 @@ export class BullMQExecutor implements WorkerExecutor {
   }
 
   async #close(): Promise<void> {
+    this.#audit?.stop();
     // Redis may be gone: the stops on their way and the answers get `killAfterMs` (1,000 ms for `Infinity`) in all.
     const stopping = [...this.#jobs.values()].filter((job) => job.stopping);
     const answered = Promise.allSettled(this.#stops).then(() => Promise.all(stopping.map((job) => job.whenDone())));
