@@ -58,9 +58,13 @@ export class InspectionHub {
     return undefined;
   }
 
-  /** Stops listening; later events are ignored. */
+  /**
+   * Stops listening; later events are ignored. What it held goes: a
+   * manager keeps its `inspect` function, and with it this hub, for life.
+   */
   close(): void {
     this.#closed = true;
+    this.#byRoot.clear();
   }
 
   #handle(event: InspectionEvent): boolean {

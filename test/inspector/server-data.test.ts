@@ -339,8 +339,13 @@ describe('inspector: nothing it does can throw into a manager', () => {
     expect(manager.stats().counts.done).toBe(1);
     expect(inspector.hub.managers[0]?.counts.done).toBe(1);
     await inspector.close();
+    // It lets go of what it held (the manager keeps its inspect function for life), and hears nothing more.
+    expect(inspector.hub.managers).toEqual([]);
     expect(() => manager.addTask(() => 'after close')).not.toThrow();
     await manager.onIdle();
-    expect(inspector.hub.managers[0]?.counts.done).toBe(1);
+    const later = new BackgroundTaskManager({ inspect: inspector.inspect, startProcessing: true });
+    open.push({ close: () => later.shutDown() });
+    await later.result(later.addTask(() => 'unseen'));
+    expect(inspector.hub.managers).toEqual([]);
   });
 });
