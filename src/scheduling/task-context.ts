@@ -3,8 +3,8 @@ import { LazyAbort } from '../core/lazy-abort.js';
 import type { TaskContext, TaskGroup } from '../core/types.js';
 import type { RunningWork } from '../core/worker-runner.js';
 
-/** Where a task's progress reports go: the scheduler, which drops those of a task no longer running. */
-export type ProgressSink = (uid: number, value: unknown) => void;
+/** Where a run's progress reports go: the scheduler, which drops those of a run that is no longer its task's. */
+export type ProgressSink = (context: RunningTaskContext, value: unknown) => void;
 
 /** The `this` of a running main-thread task. The signal is created on first read. */
 export class RunningTaskContext implements TaskContext, RunningWork {
@@ -12,7 +12,6 @@ export class RunningTaskContext implements TaskContext, RunningWork {
   readonly #group: TaskGroup | undefined;
   readonly #progress: ProgressSink;
   readonly #abort = new LazyAbort();
-  #ended = false;
 
   constructor(uid: number, group: TaskGroup | undefined, progress: ProgressSink) {
     this.#uid = uid;
@@ -39,12 +38,7 @@ export class RunningTaskContext implements TaskContext, RunningWork {
    * the old run left behind does not speak for it.
    */
   reportProgress(value: unknown): void {
-    if (!this.#ended && !this.#abort.aborted) this.#progress(this.#uid, value);
-  }
-
-  /** The run has ended (it returned, threw or settled): later reports from its leftover work are dropped. */
-  end(): void {
-    this.#ended = true;
+    if (!this.#abort.aborted) this.#progress(this, value);
   }
 
   /** The task was stopped while it ran: aborts its signal with `reason`, now or when first read. */

@@ -31,7 +31,7 @@ import { describeFailure, isPlainObject, type FailureReport } from './outcome.js
 import { OutcomeWaiters } from './outcome-waiters.js';
 import { StoppedTasks } from './stopped-tasks.js';
 import { ReadyQueue } from './ready-queue.js';
-import { RunningTaskContext } from './task-context.js';
+import { RunningTaskContext, type ProgressSink } from './task-context.js';
 import { TaskStats, type ManagerStats } from './task-stats.js';
 import { TaskTable } from './task-table.js';
 import { TaskRetries, type RetryPolicy } from './task-retries.js';
@@ -413,7 +413,7 @@ export class TaskScheduler {
     const store = this.#store;
     let result: unknown;
     try {
-      const context = new RunningTaskContext(store.uid(slot), store.group(slot), this.#progress);
+      const context = new RunningTaskContext(store.uid(slot), store.group(slot), this.#runProgress);
       store.setContext(slot, context);
       const args = store.args(slot);
       result = args === undefined ? run.call(context, kwargs) : run.call(context, ...args, kwargs);
@@ -448,13 +448,21 @@ export class TaskScheduler {
     this.#options.events.emit('taskProgress', uid, this.#store.group(slot), value);
   };
 
+  /**
+   * A main-thread run reported progress: announced only while it is its
+   * task's current run. Work a failed attempt left behind reports through
+   * the old run's context, which the slot no longer holds once it settled.
+   */
+  readonly #runProgress: ProgressSink = (context, value) => {
+    const slot = this.#slotOf(context.uid);
+    if (slot !== undefined && this.#store.context(slot) === context) this.#progress(context.uid, value);
+  };
+
   /** The work started in `slot` has ended. The slot still holds its task: a task's slot is kept while its work runs. */
   #settle(slot: number, ok: boolean, value: unknown): void {
     this.#busy--;
     const store = this.#store;
     this.#stats.ended(store.uid(slot), store.state(slot) === RUNNING);
-    const context = store.context(slot);
-    if (context instanceof RunningTaskContext) context.end();
     store.setContext(slot, undefined);
     if (store.state(slot) === RUNNING) {
       if (ok) this.#complete(slot, value);

@@ -27,23 +27,23 @@ describe('the context of a running main-thread task', () => {
     expect(reasons).toEqual([stopped]);
   });
 
-  it('hands each progress report to its sink with the task id', () => {
+  it('hands each progress report to its sink with itself, the run that reports', () => {
     const reports: unknown[][] = [];
-    const context = new RunningTaskContext(7, undefined, (uid, value) => reports.push([uid, value]));
+    const context = new RunningTaskContext(7, undefined, (run, value) => reports.push([run, value]));
     context.reportProgress(0.25);
     context.reportProgress({ step: 2 });
     expect(reports).toEqual([
-      [7, 0.25],
-      [7, { step: 2 }],
+      [context, 0.25],
+      [context, { step: 2 }],
     ]);
   });
 
-  it('hands nothing on once its run has ended, and leaves its signal alone', () => {
+  it('hands nothing on once cancelled', () => {
     const reports: unknown[] = [];
-    const context = new RunningTaskContext(3, undefined, (_uid, value) => reports.push(value));
+    const context = new RunningTaskContext(3, undefined, (_run, value) => reports.push(value));
     context.reportProgress('while it runs');
-    context.end();
-    context.reportProgress('from work it left behind');
-    expect([reports, context.signal.aborted]).toEqual([['while it runs'], false]);
+    context.cancel(new TaskStoppedError(3));
+    context.reportProgress('after its stop');
+    expect(reports).toEqual(['while it runs']);
   });
 });
