@@ -1,7 +1,18 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { SlowFirstSequencer } from './test/slow-first-sequencer.js';
 
+/** The package's own name, as the examples import it, resolved to the source as tsconfig.json's `paths` do. */
+const source = (file: string): string => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^background-task-manager$/, replacement: source('index.ts') },
+      { find: /^background-task-manager\/worker$/, replacement: source('worker.ts') },
+      { find: /^background-task-manager\/inspector$/, replacement: source('inspector.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // The inspector server reads the built page; `npm test` must not depend on a prior `npm run build`.
