@@ -1,6 +1,7 @@
 // npm start: the asset browser's back end on a folder of images (or a generated sample set).
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HELP, parseCli, USAGE, UsageError, type CliOptions } from './cli.js';
@@ -26,9 +27,21 @@ async function readableFolder(folder: string): Promise<string> {
   return path;
 }
 
+/** The output folder, made if need be; a bad argument when it cannot be (a file there, no permission). */
+async function writableFolder(folder: string): Promise<string> {
+  try {
+    await mkdir(folder, { recursive: true });
+    await access(folder, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(`Cannot write to the output folder ${folder}: ${(error as Error).message}`, { cause: error });
+  }
+  return folder;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   let options: CliOptions | typeof HELP;
   let root: string | undefined;
+  let outDir: string;
   try {
     options = parseCli(argv);
     if (options === HELP) {
@@ -36,12 +49,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     root = options.folder === undefined ? undefined : await readableFolder(options.folder);
+    outDir = await writableFolder(resolve(options.out ?? defaultOutDir(root ?? SAMPLE_DIR)));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\n${USAGE}`);
     return 2;
   }
-  const outDir = resolve(options.out ?? defaultOutDir(root ?? SAMPLE_DIR));
   await browse({ ...options, root, sampleDir: SAMPLE_DIR, outDir });
   return 0;
 }

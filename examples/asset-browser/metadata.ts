@@ -41,7 +41,9 @@ export class MetadataRetriever {
     const describe = workerTask('describeImage');
     const uid = this.#manager.addTask(describe, { group, taskArgs: [image.source, image.rel] });
     this.#describeTask.set(uid, image.rel);
-    this.#folders.set(image.folder, [...(this.#folders.get(image.folder) ?? []), uid]);
+    const folder = this.#folders.get(image.folder);
+    if (folder === undefined) this.#folders.set(image.folder, [uid]);
+    else folder.push(uid);
   }
 
   /**

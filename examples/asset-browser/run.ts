@@ -97,7 +97,14 @@ async function browseFolder(
   session: Session,
   options: BrowseOptions & { root: string },
 ): Promise<RunSummary> {
-  const images = session.interrupted ? [] : await scanImages(options.root, options.outDir);
+  // The thumbnails are left out when they are written inside the folder browsed (`--out` inside or above it).
+  const images = session.interrupted
+    ? []
+    : await scanImages(options.root, join(options.outDir, 'thumbnails'), (folder, error) => {
+        console.error(
+          `Skipped ${folder}: it cannot be read (${(error as NodeJS.ErrnoException).code ?? error.message})`,
+        );
+      });
   const index = join(options.outDir, 'index.json');
   console.log(`Browsing ${images.length} images in ${options.root} with up to ${manager.maxThreads} threads`);
   const { thumbnails, metadata } = startRetrievers(manager, session, options, images, index);

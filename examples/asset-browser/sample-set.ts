@@ -20,6 +20,8 @@ export class SampleSetGenerator {
   readonly #group: number;
   readonly #failures: string[] = [];
   readonly #progress: GroupProgress;
+  /** Set by a stop, which may come before the pictures are queued (while the folder is cleared). */
+  #stopped = false;
 
   constructor(manager: BackgroundTaskManager, dir: string, count = 240) {
     this.#manager = manager;
@@ -63,6 +65,7 @@ export class SampleSetGenerator {
       await writeFile(join(this.#dir, file.rel), file.bytes);
     }
     const plan = samplePlan(this.#count);
+    if (this.#stopped) return 'interrupted';
     this.#progress.startedAt = performance.now();
     this.#progress.total = plan.length;
     for (const spec of plan) {
@@ -82,6 +85,7 @@ export class SampleSetGenerator {
 
   /** Stops the pictures not written yet; the set stays incomplete and is generated anew next time. */
   stop(): void {
+    this.#stopped = true;
     this.#manager.stopTaskGroup(this.#group);
     this.#progress.stopped = this.#progress.total - this.#progress.done - this.#progress.failed;
   }

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 
@@ -19,20 +20,38 @@ const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.gif', '.webp', '.bm
 
 /**
  * Every image file under `root`, recursively, sorted by path. Hidden entries and the `skip`
- * folder (the output folder, when it lies inside `root`) are left out.
- * @throws the `readdir` error when `root` cannot be read.
+ * folder (where the thumbnails go, when it lies inside `root`) are left out, and so is a
+ * subfolder that cannot be read, which is handed to `unreadable`.
+ * @throws the `readdir` error when `root` itself cannot be read.
  */
-export async function scanImages(root: string, skip?: string): Promise<ImageEntry[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+export async function scanImages(
+  root: string,
+  skip?: string,
+  unreadable: (folder: string, error: Error) => void = () => undefined,
+): Promise<ImageEntry[]> {
   const images: ImageEntry[] = [];
-  for (const entry of entries) {
-    if (!entry.isFile() || !IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) continue;
-    const source = join(entry.parentPath, entry.name);
-    const rel = relative(root, source).split(sep).join('/');
-    if (rel.split('/').some((part) => part.startsWith('.'))) continue;
-    if (skip !== undefined && !relative(skip, source).startsWith('..')) continue;
-    const slash = rel.lastIndexOf('/');
-    images.push({ source, rel, folder: slash < 0 ? '.' : rel.slice(0, slash) });
+  const folders = [root];
+  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      if (folder === root) throw error;
+      unreadable(folder, error as Error);
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const source = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (skip === undefined || relative(skip, source) !== '') folders.push(source);
+        continue;
+      }
+      if (!entry.isFile() || !IMAGE_EXTENSIONS.has(extname(entry.name).toLowerCase())) continue;
+      const rel = relative(root, source).split(sep).join('/');
+      const slash = rel.lastIndexOf('/');
+      images.push({ source, rel, folder: slash < 0 ? '.' : rel.slice(0, slash) });
+    }
   }
   return images.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
