@@ -104,8 +104,8 @@ export class BackgroundTaskManager {
   /**
    * What the manager is doing, for programs and dashboards: its phase, its
    * busy slots, how many tasks are in each state (pending ones now, finished
-   * ones since it was created), the same per group (for the last 256 groups
-   * that had a task added), and wait and run time percentiles in
+   * ones since it was created), the same per group (keyed by its name as a
+   * string, for the last 256 groups created), and wait and run time percentiles in
    * milliseconds over a sample of recent tasks (every task of the first
    * 1,024, then one in 32; the last 1,024 measured). Reading is O(1) in the
    * number of tasks: the counters are kept as tasks step.
@@ -243,8 +243,9 @@ export class BackgroundTaskManager {
    * manager.stopTask(uid, { stopUpstream: false });
    */
   stopTask(taskId: number, options?: StopOptions): void {
+    const uid = validate.taskId(taskId);
     const { up, down } = validate.stopOptions(options);
-    this.#scheduler.stopTask(taskId, up, down);
+    this.#scheduler.stopTask(uid, up, down);
     this.#scheduler.scheduleDispatch();
   }
 
@@ -254,8 +255,9 @@ export class BackgroundTaskManager {
    * manager.stopTaskGroup(group, { stopUpstream: false, stopDownstream: false });
    */
   stopTaskGroup(group: TaskGroup, options?: StopOptions): void {
+    const checked = validate.requiredGroup(group);
     const { up, down } = validate.stopOptions(options);
-    this.#scheduler.stopGroup(group, up, down);
+    this.#scheduler.stopGroup(checked, up, down);
     this.#scheduler.scheduleDispatch();
   }
 
@@ -359,7 +361,15 @@ export class BackgroundTaskManager {
       this.#actor.send({ type: 'THREADS_EXITED' });
     });
     this.#scheduler.stopAll();
-    threadsExited(this.#pool?.destroy === undefined ? Promise.resolve() : this.#pool.destroy());
+    // An executor of the user's whose destroy() throws, or rejects: the manager shuts down all the same.
+    const pool = this.#pool;
+    threadsExited(
+      pool?.destroy === undefined
+        ? Promise.resolve()
+        : Promise.resolve()
+            .then(() => pool.destroy?.())
+            .catch(() => undefined),
+    );
     return this.#shutDown;
   }
 

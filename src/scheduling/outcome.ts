@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import type { TaskKwargs } from '../core/types.js';
 import { safeString } from '../core/values.js';
 
@@ -7,11 +8,20 @@ export interface FailureReport {
   readonly traceback: string;
 }
 
-/** `message` is an Error's message or `String(value)`; `traceback` its stack, else the message. */
+/**
+ * `message` is an Error's message or `String(value)`; `traceback` its
+ * stack, else the message. An Error of another realm (`node:vm`) counts as
+ * one; a field whose getter throws is read as `String(value)`: reporting a
+ * failure never throws.
+ */
 export function describeFailure(error: unknown): FailureReport {
-  if (error instanceof Error) {
-    const message = error.message;
-    return { message, traceback: typeof error.stack === 'string' ? error.stack : message };
+  if (error instanceof Error || types.isNativeError(error)) {
+    try {
+      const { message, stack } = error;
+      if (typeof message === 'string') return { message, traceback: typeof stack === 'string' ? stack : message };
+    } catch {
+      // read as a value below
+    }
   }
   const message = safeString(error);
   return { message, traceback: message };

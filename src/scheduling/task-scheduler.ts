@@ -325,7 +325,9 @@ export class TaskScheduler {
 
   #start(slot: number): void {
     const store = this.#store;
-    const kwargs = store.kwargs(slot) ?? {};
+    const stored = store.kwargs(slot);
+    // A run that may be retried gets a copy: what it does to its kwargs must not reach the next attempt (§7).
+    const kwargs = stored === undefined ? {} : this.#retries === undefined ? stored : { ...stored };
     this.#step(slot, START, kwargs);
     this.#stats.started(store.uid(slot));
     this.#busy++;
@@ -395,7 +397,14 @@ export class TaskScheduler {
       kwargs,
       actor === undefined ? undefined : onThread(actor),
     );
-    store.setContext(slot, spec.runOn(this.#options.workers as WorkerRunner));
+    try {
+      store.setContext(slot, spec.runOn(this.#options.workers as WorkerRunner));
+    } catch (error) {
+      // An executor of the user's that throws in run(): the task fails; the dispatch goes on.
+      queueMicrotask(() => {
+        this.#ended(slot, settle, false, error);
+      });
+    }
   }
 
   /** Reports the end of the work in `slot`, through its guard if it has one (see {@link #armTimeout}). */
@@ -412,20 +421,25 @@ export class TaskScheduler {
   ): void {
     const store = this.#store;
     let result: unknown;
+    let thenable: boolean;
     try {
       const context = new RunningTaskContext(store.uid(slot), store.group(slot), this.#runProgress);
       store.setContext(slot, context);
       const args = store.args(slot);
       result = args === undefined ? run.call(context, kwargs) : run.call(context, ...args, kwargs);
+      // Inside the guard: a result whose `then` getter throws fails the task, as `await` would reject.
+      thenable = isThenable(result);
     } catch (error) {
       queueMicrotask(() => {
         this.#ended(slot, settle, false, error);
       });
       return;
     }
-    if (isThenable(result)) {
-      // Promise.resolve guards against thenables that throw or call back twice; a native promise passes as is.
-      Promise.resolve(result).then(
+    if (thenable) {
+      // Promise.resolve guards against thenables that throw or call back twice; a native promise passes as is,
+      // so its settling is read through Promise.prototype.then, never through a `then` of its own.
+      void PROMISE_THEN.call(
+        Promise.resolve(result),
         (value) => {
           this.#ended(slot, settle, true, value);
         },
@@ -479,10 +493,17 @@ export class TaskScheduler {
   #complete(slot: number, result: unknown): void {
     const store = this.#store;
     if (store.downHead(slot) !== NONE && isPlainObject(result)) {
-      for (let edge = store.downHead(slot); edge !== NONE; edge = store.edgeNext(edge)) {
-        const next = store.edgeSlot(edge);
-        if (!store.isPending(next, store.edgeUid(edge))) continue;
-        store.setKwargs(next, merged(store.kwargs(next), result));
+      try {
+        for (let edge = store.downHead(slot); edge !== NONE; edge = store.edgeNext(edge)) {
+          const next = store.edgeSlot(edge);
+          if (!store.isPending(next, store.edgeUid(edge))) continue;
+          store.setKwargs(next, merged(store.kwargs(next), result));
+        }
+      } catch (error) {
+        // A result whose keys cannot be read (a getter that throws) cannot be passed on: the task fails,
+        // and its downstream tasks with it, whatever was merged into them so far.
+        this.#attemptFailed(slot, error);
+        return;
       }
     }
     this.#step(slot, COMPLETE, result);
@@ -672,6 +693,14 @@ function merged(kwargs: TaskKwargs | undefined, result: object): TaskKwargs {
   if (kwargs === undefined || Object.hasOwn(result, '__proto__')) return { ...kwargs, ...result };
   return Object.assign(kwargs, result);
 }
+
+/** The real `then` of native promises, which no promise's own `then` property can replace. */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call on a promise, its own receiver
+const PROMISE_THEN = Promise.prototype.then as (
+  this: Promise<unknown>,
+  onFulfilled: (value: unknown) => void,
+  onRejected: (error: unknown) => void,
+) => Promise<void>;
 
 /** What an inspected task actor is created with. */
 function taskInfo(

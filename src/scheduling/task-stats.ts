@@ -94,7 +94,15 @@ export class TaskStats {
   /** A copy of every counter. */
   read(phase: ManagerPhase, maxThreads: number, busyThreads: number): ManagerStats {
     const groups: Record<string, TaskCounts> = {};
-    for (const [group, counts] of this.#groups) groups[String(group)] = named(counts);
+    // Defined, not assigned: a group named "__proto__" is an entry like any other.
+    for (const [group, counts] of this.#groups) {
+      Object.defineProperty(groups, String(group), {
+        value: named(counts),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return {
       phase,
       maxThreads,
