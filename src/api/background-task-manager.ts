@@ -361,16 +361,17 @@ export class BackgroundTaskManager {
       this.#actor.send({ type: 'THREADS_EXITED' });
     });
     this.#scheduler.stopAll();
-    // An executor of the user's whose destroy() throws, or rejects: the manager shuts down all the same.
-    const pool = this.#pool;
-    threadsExited(
-      pool?.destroy === undefined
-        ? Promise.resolve()
-        : Promise.resolve()
-            .then(() => pool.destroy?.())
-            .catch(() => undefined),
-    );
+    threadsExited(this.#destroyPool());
     return this.#shutDown;
+  }
+
+  /** Ends the pool or executor; an executor of the user's whose destroy() throws or rejects ends all the same. */
+  #destroyPool(): Promise<void> {
+    try {
+      return Promise.resolve(this.#pool?.destroy?.()).catch(() => undefined);
+    } catch {
+      return Promise.resolve();
+    }
   }
 
   /**

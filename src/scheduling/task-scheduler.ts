@@ -97,7 +97,7 @@ export class TaskScheduler {
       this.#settle(slot, ok, value);
     },
     progressed: (uid, value) => {
-      this.#progress(uid, value);
+      this.#workerProgress(uid, value);
     },
   };
 
@@ -326,7 +326,7 @@ export class TaskScheduler {
   #start(slot: number): void {
     const store = this.#store;
     const stored = store.kwargs(slot);
-    // A run that may be retried gets a copy: what it does to its kwargs must not reach the next attempt (§7).
+    // With retries in use, each run gets a copy: what a run does to its kwargs must not reach a next attempt (§7).
     const kwargs = stored === undefined ? {} : this.#retries === undefined ? stored : { ...stored };
     this.#step(slot, START, kwargs);
     this.#stats.started(store.uid(slot));
@@ -454,8 +454,8 @@ export class TaskScheduler {
     }
   }
 
-  /** A running task reported progress: announced while the task runs, dropped once it has ended or was stopped. */
-  readonly #progress = (uid: number, value: unknown): void => {
+  /** A running worker task reported progress: announced while the task runs, dropped once it has ended or was stopped. */
+  readonly #workerProgress = (uid: number, value: unknown): void => {
     if (!this.#options.events.listens('taskProgress')) return;
     const slot = this.#slotOf(uid);
     if (slot === undefined || this.#store.state(slot) !== RUNNING) return;
@@ -464,12 +464,15 @@ export class TaskScheduler {
 
   /**
    * A main-thread run reported progress: announced only while it is its
-   * task's current run. Work a failed attempt left behind reports through
-   * the old run's context, which the slot no longer holds once it settled.
+   * task's current run, whose context the slot holds from its start until
+   * it settles, times out or is stopped. Work a failed attempt left behind
+   * reports through the old run's context, which the slot no longer holds.
    */
   readonly #runProgress: ProgressSink = (context, value) => {
+    if (!this.#options.events.listens('taskProgress')) return;
     const slot = this.#slotOf(context.uid);
-    if (slot !== undefined && this.#store.context(slot) === context) this.#progress(context.uid, value);
+    if (slot === undefined || this.#store.context(slot) !== context) return;
+    this.#options.events.emit('taskProgress', context.uid, this.#store.group(slot), value);
   };
 
   /** The work started in `slot` has ended. The slot still holds its task: a task's slot is kept while its work runs. */
