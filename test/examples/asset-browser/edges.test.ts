@@ -1,18 +1,14 @@
 // The asset browser (npm start) at its edges: an --out inside or above the folder or not writable, a
 // subfolder it may not read, a huge folder, and a Ctrl-C before the sample set's pictures are queued.
-import { spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BackgroundTaskManager } from 'background-task-manager';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetadataRetriever } from '../../../examples/asset-browser/metadata.js';
 import { SampleSetGenerator } from '../../../examples/asset-browser/sample-set.js';
-import { jsonSummary, runDemo, writeSmallSet, type DemoRun } from './run-demo.js';
+import { jsonSummary, runDemo, writeSmallSet } from './run-demo.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const main = join(root, 'examples/asset-browser/main.ts');
 const temp = (name: string): string => mkdtempSync(join(tmpdir(), `btm-edges-${name}-`));
 
 /** Under root, permissions do not apply: run the demo as `nobody`, so an unreadable folder is one. */
@@ -22,25 +18,6 @@ const NOBODY = process.getuid?.() === 0 ? 65_534 : undefined;
 function share(dir: string): void {
   chmodSync(dir, 0o755);
   if (NOBODY !== undefined) chownSync(dir, NOBODY, NOBODY);
-}
-
-/** runDemo, as `nobody` when the tests run as root; resolves on the child's exit. */
-function runDemoUnprivileged(args: readonly string[]): Promise<DemoRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(NOBODY === undefined ? {} : { uid: NOBODY, gid: NOBODY }),
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
 }
 
 /** A stack trace on stderr: the process died of an error it did not handle. */
@@ -75,7 +52,7 @@ describe('the asset browser: a folder that cannot be read', () => {
     for (const dir of [folder, out, join(folder, 'a'), join(folder, 'b')]) share(dir);
     mkdirSync(join(folder, 'locked'), { mode: 0o000 });
     chmodSync(join(folder, 'locked'), 0o000);
-    const run = await runDemoUnprivileged([folder, '--out', out, '--threads', '2', '--json']);
+    const run = await runDemo([folder, '--out', out, '--threads', '2', '--json'], undefined, NOBODY);
     expect(run.stderr).not.toMatch(STACK_FRAME);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/Skipped .*locked: it cannot be read \(EACCES\)/);

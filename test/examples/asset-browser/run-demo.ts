@@ -21,14 +21,17 @@ export interface DemoRun {
 /**
  * Runs the demo with `args`. `onLine` sees each stdout line as it comes, with the child, so a test
  * can act on what the demo printed (send SIGINT after a given line) instead of waiting for a time.
+ * With `user`, the demo runs as that user and group id.
  */
 export function runDemo(
   args: readonly string[],
   onLine?: (line: string, kill: (signal: NodeJS.Signals) => void) => void,
+  user?: number,
 ): Promise<DemoRun> {
   const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(user === undefined ? {} : { uid: user, gid: user }),
   });
   let stdout = '';
   let stderr = '';
