@@ -6,12 +6,16 @@ import type { RunningWork } from '../core/worker-runner.js';
 /** Where a run's progress reports go: the scheduler, which drops those of a run that is no longer its task's. */
 export type ProgressSink = (context: RunningTaskContext, value: unknown) => void;
 
-/** The `this` of a running main-thread task. The signal is created on first read. */
+/**
+ * The `this` of a running main-thread task. Its abort state is made when the
+ * signal is first read or the run is cancelled: most runs do neither, so
+ * most runs are this one object.
+ */
 export class RunningTaskContext implements TaskContext, RunningWork {
   readonly #uid: number;
   readonly #group: TaskGroup | undefined;
   readonly #progress: ProgressSink;
-  readonly #abort = new LazyAbort();
+  #abort: LazyAbort | undefined;
 
   constructor(uid: number, group: TaskGroup | undefined, progress: ProgressSink) {
     this.#uid = uid;
@@ -28,7 +32,7 @@ export class RunningTaskContext implements TaskContext, RunningWork {
   }
 
   get signal(): AbortSignal {
-    return this.#abort.signal;
+    return (this.#abort ??= new LazyAbort()).signal;
   }
 
   /**
@@ -38,11 +42,11 @@ export class RunningTaskContext implements TaskContext, RunningWork {
    * the old run left behind does not speak for it.
    */
   reportProgress(value: unknown): void {
-    if (!this.#abort.aborted) this.#progress(this, value);
+    if (this.#abort?.aborted !== true) this.#progress(this, value);
   }
 
   /** The task was stopped while it ran: aborts its signal with `reason`, now or when first read. */
   cancel(reason: BackgroundTaskError): void {
-    this.#abort.abort(reason);
+    (this.#abort ??= new LazyAbort()).abort(reason);
   }
 }
