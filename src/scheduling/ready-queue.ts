@@ -17,28 +17,35 @@ const SPARE_BUCKETS = 64;
 
 /**
  * Slots ordered by uid, lowest first; each slot's index is kept in
- * `store.readyIndex`, so any slot can be removed in O(log n).
+ * `store.readyIndex`, so any slot can be removed in O(log n). Each entry's
+ * uid sits next to its slot in the heap's own array: sifting compares uids
+ * without reading the tasks' slots, which lie scattered over the store.
  */
 class LateHeap {
   readonly #store: TaskStore;
   #slots = new Int32Array(16);
+  #uids = new Float64Array(16);
   size = 0;
 
   constructor(store: TaskStore) {
     this.#store = store;
   }
 
-  peek(): number {
-    return this.size === 0 ? NONE : (this.#slots[0] as number);
+  /** The lowest uid queued; the heap must not be empty. */
+  peekUid(): number {
+    return this.#uids[0] as number;
   }
 
   push(slot: number): void {
     if (this.size === this.#slots.length) {
-      const grown = new Int32Array(this.size * 2);
-      grown.set(this.#slots);
-      this.#slots = grown;
+      const slots = new Int32Array(this.size * 2);
+      slots.set(this.#slots);
+      this.#slots = slots;
+      const uids = new Float64Array(this.size * 2);
+      uids.set(this.#uids);
+      this.#uids = uids;
     }
-    this.#siftUp(this.size++, slot);
+    this.#siftUp(this.size++, slot, this.#store.uid(slot));
   }
 
   pop(): number {
@@ -58,53 +65,62 @@ class LateHeap {
     const store = this.#store;
     for (let i = 0; i < this.size; i++) store.setReadyIndex(this.#slots[i] as number, NONE);
     this.size = 0;
-    if (this.#slots.length > REUSE_UP_TO) this.#slots = new Int32Array(16);
-  }
-
-  #removeAt(index: number): void {
-    const store = this.#store;
-    store.setReadyIndex(this.#slots[index] as number, NONE);
-    const last = this.#slots[--this.size] as number;
-    if (index === this.size) return;
-    if (index > 0 && store.uid(last) < store.uid(this.#slots[(index - 1) >> 1] as number)) {
-      this.#siftUp(index, last);
-    } else {
-      this.#siftDown(index, last);
+    if (this.#slots.length > REUSE_UP_TO) {
+      this.#slots = new Int32Array(16);
+      this.#uids = new Float64Array(16);
     }
   }
 
-  #siftUp(index: number, slot: number): void {
+  #removeAt(index: number): void {
+    this.#store.setReadyIndex(this.#slots[index] as number, NONE);
+    const last = this.#slots[--this.size] as number;
+    const lastUid = this.#uids[this.size] as number;
+    if (index === this.size) return;
+    if (index > 0 && lastUid < (this.#uids[(index - 1) >> 1] as number)) {
+      this.#siftUp(index, last, lastUid);
+    } else {
+      this.#siftDown(index, last, lastUid);
+    }
+  }
+
+  #siftUp(index: number, slot: number, uid: number): void {
     const store = this.#store;
     const slots = this.#slots;
-    const uid = store.uid(slot);
+    const uids = this.#uids;
     while (index > 0) {
       const parentIndex = (index - 1) >> 1;
+      const parentUid = uids[parentIndex] as number;
+      if (parentUid <= uid) break;
       const parent = slots[parentIndex] as number;
-      if (store.uid(parent) <= uid) break;
       slots[index] = parent;
+      uids[index] = parentUid;
       store.setReadyIndex(parent, index);
       index = parentIndex;
     }
     slots[index] = slot;
+    uids[index] = uid;
     store.setReadyIndex(slot, index);
   }
 
-  #siftDown(index: number, slot: number): void {
+  #siftDown(index: number, slot: number, uid: number): void {
     const store = this.#store;
     const slots = this.#slots;
+    const uids = this.#uids;
     const size = this.size;
-    const uid = store.uid(slot);
     for (;;) {
       let child = 2 * index + 1;
       if (child >= size) break;
-      if (child + 1 < size && store.uid(slots[child + 1] as number) < store.uid(slots[child] as number)) child++;
+      if (child + 1 < size && (uids[child + 1] as number) < (uids[child] as number)) child++;
+      const childUid = uids[child] as number;
+      if (childUid >= uid) break;
       const childSlot = slots[child] as number;
-      if (store.uid(childSlot) >= uid) break;
       slots[index] = childSlot;
+      uids[index] = childUid;
       store.setReadyIndex(childSlot, index);
       index = child;
     }
     slots[index] = slot;
+    uids[index] = uid;
     store.setReadyIndex(slot, index);
   }
 }
@@ -255,9 +271,9 @@ class Bucket implements HeapItem {
   shift(): number {
     this.#skipDead();
     const store = this.#store;
-    const late = this.#late === undefined ? NONE : this.#late.peek();
+    const late = this.#late === undefined || this.#late.size === 0 ? undefined : this.#late;
     this.live--;
-    if (!this.#fifo.empty && (late === NONE || this.#fifo.firstUid() < store.uid(late))) {
+    if (!this.#fifo.empty && (late === undefined || this.#fifo.firstUid() < late.peekUid())) {
       const first = this.#fifo.firstSlot();
       this.#fifo.shift();
       store.setReadyIndex(first, NONE);
