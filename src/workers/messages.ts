@@ -73,22 +73,33 @@ export type WorkerMessage = WorkerReply | WorkerProgress | WorkerCancelSeen;
 export const PROGRESS_INTERVAL_MS = 50;
 
 /**
- * The key of the manager's part of each worker's `workerData`: a worker
- * module that finds it knows it runs under the manager and opens its
- * channel for worker tasks.
+ * The key of the manager's part of each worker's `workerData` (a
+ * {@link WorkerDataPart}): a worker module that finds it knows it runs
+ * under the manager and opens its channel for worker tasks.
  */
 export const WORKER_DATA_KEY = 'backgroundTaskManager';
 
 /**
+ * The manager's part of a worker's `workerData`, which `worker-bootstrap.mjs`
+ * (the thread's entry) reads too: the worker module to load, and whether
+ * `defineWorkerTasks` has been called in this thread.
+ */
+export interface WorkerDataPart {
+  /** The worker module, as a file URL. */
+  readonly script: string;
+  defined?: boolean;
+}
+
+/**
  * The key of the one message a worker posts to its parent once its module
  * has loaded: its end of a `MessageChannel`, over which it takes requests
- * and sends replies.
+ * and sends replies; `null` when the module has loaded without defining
+ * its tasks with `defineWorkerTasks`.
  */
 export const WORKER_PORT_KEY = 'backgroundTaskManagerPort';
 
 /**
  * The one task function a worker module of `defineWorkerTasks` gives
- * poolifier (which the manager never calls): a started worker that lists
- * other task functions is not one of them.
+ * poolifier, which wants one; the manager never calls it.
  */
 export const POOL_TASK = 'backgroundTaskManagerIdle';

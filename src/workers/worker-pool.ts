@@ -1,4 +1,5 @@
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import {
   WorkerDataCloneError,
@@ -15,6 +16,7 @@ import {
   WORKER_DATA_KEY,
   WORKER_PORT_KEY,
   type WorkerCancel,
+  type WorkerDataPart,
   type WorkerMessage,
 } from './messages.js';
 import { JobPhases, WorkerJob, type Connection } from './worker-job.js';
@@ -30,6 +32,13 @@ export interface WorkerPoolOptions {
 
 /** How long shut-down waits for workers to see the cancel of their task when `killAfterMs` is `Infinity`. */
 const SHUT_DOWN_GRACE_MS = 1000;
+
+/**
+ * The entry of every thread: it loads the worker module, and says when the
+ * module has loaded without defining its tasks. A bundle of the library
+ * without it next to it starts threads on the worker module itself.
+ */
+const BOOTSTRAP = fileURLToPath(new URL('worker-bootstrap.mjs', import.meta.url));
 
 /** How often to look whether a started worker's module is one of `defineWorkerTasks`, while tasks wait for a first worker. */
 const CONNECT_CHECK_MS = 10;
@@ -68,7 +77,7 @@ export class WorkerPool implements WorkerRunner {
   /** Jobs waiting for a connected worker, oldest first (at most `size`). */
   #waiting: WorkerJob[] = [];
   readonly #lastErrors = new WeakMap<Worker, Error>();
-  /** Set when a worker died before it connected, or never connects: every worker task fails with it. */
+  /** Set when a worker died before it connected, or its module defines no task: every worker task fails with it. */
   #startupError: WorkerStartupError | undefined;
   #connectCheck: NodeJS.Timeout | undefined;
   #destroying: Promise<void> | undefined;
@@ -189,13 +198,17 @@ export class WorkerPool implements WorkerRunner {
     // poolifier calls its handlers with the worker as `this`.
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the handlers need both
     const adapter = this;
-    return new ThreadPool(1, this.#script, {
+    // poolifier checks that its file exists, which is the entry here: the worker module is what can be gone.
+    if (!existsSync(this.#script)) throw new Error(`Cannot find the worker file '${this.#script}'`);
+    const ours: WorkerDataPart = { script: pathToFileURL(this.#script).href };
+    return new ThreadPool(1, existsSync(BOOTSTRAP) ? BOOTSTRAP : this.#script, {
       // Without events, poolifier has no emitter to throw an unhandled 'error' on.
       enableEvents: false,
-      workerOptions: { ...this.#options.workerOptions, workerData: { [WORKER_DATA_KEY]: {} } },
+      workerOptions: { ...this.#options.workerOptions, workerData: { [WORKER_DATA_KEY]: ours } },
       messageHandler(this: Worker, message: unknown) {
-        const port = (message as Record<string, unknown> | null)?.[WORKER_PORT_KEY];
-        if (port !== undefined) adapter.#connect(this, port as MessagePort);
+        const port = (message as Record<string, MessagePort | null | undefined> | null)?.[WORKER_PORT_KEY];
+        if (port === null) adapter.#definesNoTasks();
+        else if (port !== undefined) adapter.#connect(this, port);
       },
       errorHandler(this: Worker, error: Error) {
         adapter.#lastErrors.set(this, error);
@@ -204,6 +217,20 @@ export class WorkerPool implements WorkerRunner {
         adapter.#onWorkerExit(this, exitCode);
       },
     });
+  }
+
+  /**
+   * A worker's module has loaded without defining its tasks with
+   * `defineWorkerTasks`, and its thread runs on. Unless another thread of
+   * the module has connected, none will: fail what waits, and every later
+   * worker task. If one has (a module that defines its tasks only now and
+   * then), this thread is no longer counted as on its way: it takes no
+   * task, and ends with the pool.
+   */
+  #definesNoTasks(): void {
+    if (this.#destroying !== undefined) return;
+    if (this.#connections.size > 0) this.#connecting--;
+    else this.#failStartup(new WorkerStartupError(this.#script, undefined, undefined));
   }
 
   /** A worker's module has loaded and opened its channel: it takes the oldest waiting job, or waits for one. */

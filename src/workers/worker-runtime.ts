@@ -9,6 +9,7 @@ import {
   WORKER_PORT_KEY,
   type MainMessage,
   type WorkerCancelSeen,
+  type WorkerDataPart,
   type WorkerProgress,
   type WorkerReply,
   type WorkerRequest,
@@ -63,8 +64,12 @@ export function defineWorkerTasks(tasks: WorkerTaskMap): ThreadWorker {
     if (typeof fn !== 'function') throw new TypeError(`Expected worker task '${name}' to be a function`);
   }
   const registry = new Map(Object.entries(tasks));
-  const underManager = (workerData as Record<string, unknown> | null)?.[WORKER_DATA_KEY] !== undefined;
-  if (parentPort !== null && underManager) openChannel(parentPort, registry);
+  const ours = (workerData as Record<string, WorkerDataPart | undefined> | null)?.[WORKER_DATA_KEY];
+  if (parentPort !== null && ours !== undefined) {
+    // Read by the thread's entry once the module has loaded: a module that defines no task is told apart.
+    ours.defined = true;
+    openChannel(parentPort, registry);
+  }
   // poolifier starts, watches and replaces this thread; the manager's tasks come over the channel.
   const worker = new ThreadWorker<unknown, unknown>({ [POOL_TASK]: () => undefined });
   // A registered symbol: a remote worker finds the tasks even when it loaded this file a second time.

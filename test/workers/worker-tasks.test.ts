@@ -193,6 +193,18 @@ describe('worker tasks on a real pool', () => {
     ).toBe('main thread still works');
   });
 
+  it('fail every worker task, not hang, when the worker module defines no task and keeps its thread alive', async () => {
+    const manager = create({ workerScript: new URL('../fixtures/lingers.worker.mjs', import.meta.url) });
+    const uids = [manager.addTask(workerTask('add'), { taskArgs: [1, 2] }), manager.addTask(workerTask('add'))];
+    for (const result of uids.map((uid) => manager.result(uid))) {
+      await expect(result).rejects.toMatchObject({
+        message: expect.stringMatching(/lingers\.worker\.mjs loads, but does not define its tasks/) as unknown,
+        cause: { code: 'ERR_WORKER_STARTUP' },
+      });
+    }
+    await manager.shutDown();
+  });
+
   it('fail the task, not hang, when the pool cannot even be created (worker module removed)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'btm-'));
     const script = join(dir, 'gone.worker.mjs');
