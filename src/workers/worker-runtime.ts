@@ -27,10 +27,11 @@ export type WorkerTaskFunction = (this: TaskContext, ...args: any[]) => unknown;
 export type WorkerTaskMap = Readonly<Record<string, WorkerTaskFunction>>;
 
 /**
- * Defines the worker tasks of a worker module. Export its result as the
- * module's default export; the main thread refers to each task with
- * `workerTask(name)`. Arguments, kwargs, results and progress values
- * must be structured-cloneable.
+ * Defines the worker tasks of a worker module, while the module loads (a
+ * thread whose module has loaded without it takes no task). Export its
+ * result as the module's default export; the main thread refers to each
+ * task with `workerTask(name)`. Arguments, kwargs, results and progress
+ * values must be structured-cloneable.
  *
  * A task function called as a `function` (not an arrow function) sees the
  * same {@link TaskContext} as a main-thread task as `this`: `uid`,
