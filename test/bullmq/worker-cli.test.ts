@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCli } from '../../src/workers/remote/worker-cli.js';
+import { parseCli, USAGE } from '../../src/workers/remote/worker-cli.js';
 
 describe('the background-task-manager-worker command line', () => {
   it('reads the Redis URL, the worker module, the queue, the concurrency and the stall settings', () => {
@@ -32,6 +32,13 @@ describe('the background-task-manager-worker command line', () => {
       stalledIntervalMs: undefined,
       maxStalledCount: undefined,
     });
+  });
+
+  it('answers --help and -h with the usage, whatever else is given', () => {
+    expect(USAGE).toMatch(/^Usage: background-task-manager-worker --redis/);
+    expect(parseCli(['--help'])).toBe(USAGE);
+    expect(parseCli(['-h'])).toBe(USAGE);
+    expect(parseCli(['--redis', 'redis://h:1', '--worker-script', 'w.js', '--help'])).toBe(USAGE);
   });
 
   it('shows the usage for a missing, unknown or bad argument', () => {

@@ -16,6 +16,15 @@ afterEach(() => {
 });
 
 describe('background-task-manager-worker, run in this process', () => {
+  it('prints the usage for --help, and exits with code 0', async () => {
+    const logged = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    await runWorkerCommand(['--help']);
+    expect(logged.mock.calls).toEqual([[expect.stringMatching(/^Usage: background-task-manager-worker --redis/)]]);
+    expect(printed).not.toHaveBeenCalled();
+    expect(process.exitCode).toBeUndefined();
+  });
+
   it('prints what is wrong, with exit code 2, when it cannot start', async () => {
     const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     await runWorkerCommand(['--redis', 'h:1', '--worker-script', 'w.js']);

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_QUEUE_NAME } from './protocol.js';
 
-const USAGE = `Usage: background-task-manager-worker --redis redis://host:port --worker-script ./tasks.worker.js
+/** What `--help` prints, and every argument error after its own line. */
+export const USAGE = `Usage: background-task-manager-worker --redis redis://host:port --worker-script ./tasks.worker.js
          [--queue ${DEFAULT_QUEUE_NAME}] [--concurrency 1]
          [--lock-duration-ms 10000] [--stalled-interval-ms 5000] [--max-stalled-count 1]
 Runs the worker tasks of the module for every manager whose BullMQExecutor uses the same Redis and queue.
@@ -19,15 +20,17 @@ export interface CliOptions {
 }
 
 /**
- * The options of `argv` (the arguments after the script).
+ * The options of `argv` (the arguments after the script), or {@link USAGE}
+ * for `--help` (or `-h`).
  * @throws {TypeError} with the usage, for missing or bad arguments.
  */
-export function parseCli(argv: readonly string[]): CliOptions {
+export function parseCli(argv: readonly string[]): CliOptions | typeof USAGE {
   let values;
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
+        help: { type: 'boolean', short: 'h' },
         redis: { type: 'string' },
         'worker-script': { type: 'string' },
         queue: { type: 'string' },
@@ -40,6 +43,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   } catch (error) {
     throw new TypeError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, { cause: error });
   }
+  if (values.help === true) return USAGE;
   const { redis, queue } = values;
   const workerScript = values['worker-script'];
   if (redis === undefined || workerScript === undefined) throw new TypeError(USAGE);

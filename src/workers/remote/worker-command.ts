@@ -1,5 +1,5 @@
 import { DEFAULT_QUEUE_NAME } from './protocol.js';
-import { parseCli } from './worker-cli.js';
+import { parseCli, USAGE } from './worker-cli.js';
 
 const MISSING_PACKAGES =
   'background-task-manager-worker needs the packages bullmq and ioredis: npm install bullmq ioredis';
@@ -7,12 +7,17 @@ const MISSING_PACKAGES =
 /**
  * The `background-task-manager-worker` command, given its arguments: starts
  * a remote worker, says so, and on SIGINT or SIGTERM closes it (the running
- * jobs end first) and exits. A bad argument, a missing package or a worker
- * that cannot start is printed, with exit code 2.
+ * jobs end first) and exits. `--help` prints the usage. A bad argument, a
+ * missing package or a worker that cannot start is printed, with exit code 2.
  */
 export async function runWorkerCommand(argv: readonly string[]): Promise<void> {
   try {
-    const { redis, ...options } = parseCli(argv);
+    const parsed = parseCli(argv);
+    if (parsed === USAGE) {
+      console.log(USAGE);
+      return;
+    }
+    const { redis, ...options } = parsed;
     // Loaded once the arguments are right: bullmq and ioredis are optional peer dependencies of the package.
     const { startRemoteWorker } = await import('./remote-worker.js').catch((error: unknown) => {
       const missing = (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND';
