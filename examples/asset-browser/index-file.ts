@@ -1,17 +1,14 @@
 // The index file: written by the metadata retriever's last task, completed at the end of the run
 // with each image's thumbnail outcome.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
+import { writeAtomically } from './atomic-write.js';
 import type { ImageEntry } from './scan.js';
 import type { ImageMetadata } from './tasks.worker.js';
 import type { ThumbnailOutcome } from './thumbnails.js';
 
 /** Writes `value` as JSON through a temporary file and a rename, so a reader never sees half a file. */
 export async function writeJson(path: string, value: unknown): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(temporary, path);
+  await writeAtomically(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** One image in the complete index: its metadata (or why there is none) and its thumbnail's outcome. */

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { defineWorkerTasks } from 'background-task-manager/worker';
+import { writeAtomically } from './atomic-write.js';
 import { decodeImage, encodeJpeg, encodePng } from './codecs.js';
 import { downscale, fitWithin } from './downscale.js';
 import { readImageHeader } from './image-header.js';
@@ -35,12 +36,14 @@ async function makeThumbnail(size: number, kwargs: CacheCheck): Promise<MadeThum
   return { cached: false, width: small.width, height: small.height, pixels: small.data };
 }
 
-/** Encodes the pixels made upstream as PNG and writes them to the thumbnail path. */
+/**
+ * Encodes the pixels made upstream as PNG and writes them to the thumbnail path, whole or not at all:
+ * a thumbnail newer than its source counts as made, so a half-written one would stay for good.
+ */
 async function writeThumbnail(kwargs: CacheCheck & MadeThumbnail): Promise<{ thumbnail: string; cached: boolean }> {
   if (kwargs.cached) return { thumbnail: kwargs.thumbnail, cached: true };
   const png = encodePng({ width: kwargs.width, height: kwargs.height, data: kwargs.pixels });
-  await mkdir(dirname(kwargs.thumbnail), { recursive: true });
-  await writeFile(kwargs.thumbnail, png);
+  await writeAtomically(kwargs.thumbnail, png);
   return { thumbnail: kwargs.thumbnail, cached: false };
 }
 
