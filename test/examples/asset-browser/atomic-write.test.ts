@@ -28,7 +28,8 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 
 const { writeJson } = await import('../../../examples/asset-browser/index-file.js');
 const tasks = workerTasksOf((await import('../../../examples/asset-browser/tasks.worker.js')).default);
-const writeThumbnail = tasks?.get('writeThumbnail');
+// Called as a plain function: it reads nothing of its `this`.
+const writeThumbnail = tasks?.get('writeThumbnail') as ((kwargs: object) => Promise<unknown>) | undefined;
 
 const pixels = { width: 2, height: 1, pixels: new Uint8Array([255, 0, 0, 255, 0, 0, 255, 255]) };
 
