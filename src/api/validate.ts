@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_TIMER_MS, systemClock, type Clock } from '../core/clock.js';
@@ -234,8 +234,13 @@ export function workerScript(value: unknown): string | undefined {
   }
   // A relative path is the working directory's, as for `fs`: Node's Worker would refuse one without `./`.
   const path = value instanceof URL ? fileURLToPath(value) : resolve(value);
-  if (!existsSync(path)) throw new TypeError(`Expected \`workerScript\` to name an existing file, got ${path}`);
+  if (!isFile(path)) throw new TypeError(`Expected \`workerScript\` to name an existing file, got ${path}`);
   return path;
+}
+
+/** Whether `path` names a file (a folder, or nothing, is not one). */
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
 }
 
 /**

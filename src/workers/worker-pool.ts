@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import {
@@ -35,10 +36,10 @@ const SHUT_DOWN_GRACE_MS = 1000;
 
 /**
  * The entry of every thread: it loads the worker module, and says when the
- * module has loaded without defining its tasks. A bundle of the library
- * without it next to it starts threads on the worker module itself.
+ * module has loaded without defining its tasks; `undefined` where this
+ * module has no URL to find it by (a CommonJS bundle of the library).
  */
-const BOOTSTRAP = fileURLToPath(new URL('worker-bootstrap.mjs', import.meta.url));
+const BOOTSTRAP = bootstrapPath();
 
 /** How often to look whether a started worker's module is one of `defineWorkerTasks`, while tasks wait for a first worker. */
 const CONNECT_CHECK_MS = 10;
@@ -201,7 +202,7 @@ export class WorkerPool implements WorkerRunner {
     // poolifier checks that its file exists, which is the entry here: the worker module is what can be gone.
     if (!existsSync(this.#script)) throw new Error(`Cannot find the worker file '${this.#script}'`);
     const ours: WorkerDataPart = { script: pathToFileURL(this.#script).href };
-    return new ThreadPool(1, existsSync(BOOTSTRAP) ? BOOTSTRAP : this.#script, {
+    return new ThreadPool(1, this.#entry(), {
       // Without events, poolifier has no emitter to throw an unhandled 'error' on.
       enableEvents: false,
       workerOptions: { ...this.#options.workerOptions, workerData: { [WORKER_DATA_KEY]: ours } },
@@ -217,6 +218,18 @@ export class WorkerPool implements WorkerRunner {
         adapter.#onWorkerExit(this, exitCode);
       },
     });
+  }
+
+  /**
+   * The file a thread starts on: the bootstrap, or the worker module itself
+   * where the bootstrap is missing (a bundle of the library that left it
+   * out) or cannot import the module (a POSIX path with a backslash, which
+   * a file URL encodes and Node's loader then refuses), as before there
+   * was one.
+   */
+  #entry(): string {
+    const usable = BOOTSTRAP !== undefined && existsSync(BOOTSTRAP);
+    return usable && (sep === '\\' || !this.#script.includes('\\')) ? BOOTSTRAP : this.#script;
   }
 
   /**
@@ -411,5 +424,14 @@ export class WorkerPool implements WorkerRunner {
       );
     }
     return error;
+  }
+}
+
+/** The bootstrap's path, next to this module; `undefined` when `import.meta.url` is not there to say where. */
+function bootstrapPath(): string | undefined {
+  try {
+    return fileURLToPath(new URL('worker-bootstrap.mjs', import.meta.url));
+  } catch {
+    return undefined;
   }
 }
