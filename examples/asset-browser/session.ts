@@ -1,7 +1,12 @@
-// Ctrl-C: the first stops every retriever (the manager shuts down gracefully and the run ends
-// with a partial summary); a second one, while that is still under way, exits at once.
+// Ctrl-C (SIGINT), or SIGTERM (a service manager, `docker stop`): the first stops every retriever
+// (the manager shuts down gracefully and the run ends with a partial summary and index); a second
+// one, while that is still under way, exits at once.
+import { constants } from 'node:os';
 import type { BackgroundTaskManager } from 'background-task-manager';
 import type { GroupProgress, ProgressSnapshot } from './progress.js';
+
+/** The signals that interrupt a run. */
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Something that adds tasks to the manager: what the display shows and what Ctrl-C stops. */
 export interface Retriever {
@@ -13,18 +18,18 @@ export class Session {
   readonly #manager: BackgroundTaskManager;
   readonly #retrievers: { retriever: Retriever; stop: () => void }[] = [];
   #interrupted = false;
-  readonly #onSigint = (): void => {
-    if (this.#interrupted) process.exit(130);
+  readonly #onSignal = (signal: NodeJS.Signals): void => {
+    if (this.#interrupted) process.exit(128 + constants.signals[signal]);
     this.#interrupted = true;
     for (const { stop } of this.#retrievers) stop();
   };
 
   constructor(manager: BackgroundTaskManager) {
     this.#manager = manager;
-    process.on('SIGINT', this.#onSigint);
+    for (const signal of SIGNALS) process.on(signal, this.#onSignal);
   }
 
-  /** Whether Ctrl-C was pressed. */
+  /** Whether Ctrl-C was pressed, or SIGTERM came. */
   get interrupted(): boolean {
     return this.#interrupted;
   }
@@ -53,8 +58,8 @@ export class Session {
     return { groups: this.#retrievers.map(({ retriever }) => retriever.progress()), busyThreads, maxThreads };
   }
 
-  /** Removes the Ctrl-C handler: call it once the manager has shut down. */
+  /** Removes the Ctrl-C and SIGTERM handler: call it once the manager has shut down. */
   close(): void {
-    process.off('SIGINT', this.#onSigint);
+    for (const signal of SIGNALS) process.off(signal, this.#onSignal);
   }
 }

@@ -147,27 +147,30 @@ describe('the asset browser with --inspect', () => {
   });
 });
 
-describe('the asset browser on Ctrl-C', () => {
-  it('shuts the manager down, writes a partial index, prints a partial summary and exits 0 by itself', async () => {
-    const folder = temp('busy');
-    const out = temp('busy-out');
-    writeBusySet(folder, 24);
-    let sent = false;
-    const run = await runDemo([folder, '--out', out, '--threads', '1', '--json'], (line, kill) => {
-      if (!sent && line.startsWith('Browsing ')) {
-        sent = true;
-        kill('SIGINT');
-      }
-    });
-    expect(sent).toBe(true);
-    // Exiting at all proves no thread was left behind: a live worker would keep the process running.
-    expect({ code: run.code, signal: run.signal }).toEqual({ code: 0, signal: null });
-    expect(run.stdout).toContain('Interrupted: the counts below are partial.');
-    const summary = jsonSummary(run);
-    expect(summary.thumbnails.stopped).toBeGreaterThan(0);
-    expect(summary.images).toBe(24);
-    const index = readIndex(join(out, 'index.json'));
-    expect(index.interrupted).toBe(true);
-    expect(Object.keys(index.images)).toHaveLength(24);
-  });
+describe('the asset browser on Ctrl-C or SIGTERM', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'on %s: shuts the manager down, writes a partial index, prints a partial summary and exits 0 by itself',
+    async (signal) => {
+      const folder = temp('busy');
+      const out = temp('busy-out');
+      writeBusySet(folder, 24);
+      let sent = false;
+      const run = await runDemo([folder, '--out', out, '--threads', '1', '--json'], (line, kill) => {
+        if (!sent && line.startsWith('Browsing ')) {
+          sent = true;
+          kill(signal);
+        }
+      });
+      expect(sent).toBe(true);
+      // Exiting at all proves no thread was left behind: a live worker would keep the process running.
+      expect({ code: run.code, signal: run.signal }).toEqual({ code: 0, signal: null });
+      expect(run.stdout).toContain('Interrupted: the counts below are partial.');
+      const summary = jsonSummary(run);
+      expect(summary.thumbnails.stopped).toBeGreaterThan(0);
+      expect(summary.images).toBe(24);
+      const index = readIndex(join(out, 'index.json'));
+      expect(index.interrupted).toBe(true);
+      expect(Object.keys(index.images)).toHaveLength(24);
+    },
+  );
 });
