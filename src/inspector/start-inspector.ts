@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import type { InspectionEvent } from 'xstate';
 import { InspectionHub } from './hub.js';
 import { defaultSanitize, type Sanitizer } from './sanitize.js';
@@ -12,8 +13,9 @@ export interface InspectorOptions {
    */
   port?: number;
   /**
-   * The address to listen on. Anything but the loopback address lets other
-   * machines reach the page (the token still guards it): a warning says so.
+   * The address to listen on. Anything but `localhost` or a loopback
+   * address lets other machines reach the page (the token still guards
+   * it): a warning says so.
    * @default '127.0.0.1'
    */
   host?: string;
@@ -63,6 +65,18 @@ export interface InspectorParts extends Inspector {
 
 const LOOPBACK = '127.0.0.1';
 
+/** Addresses only this machine reaches: 127.0.0.0/8 and ::1. */
+const LOOPBACK_ADDRESSES = new BlockList();
+LOOPBACK_ADDRESSES.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK_ADDRESSES.addAddress('::1', 'ipv6');
+
+/** Whether listening on `host` keeps the page to this machine: `localhost`, or a loopback address. */
+function isLoopback(host: string): boolean {
+  const family = isIP(host);
+  if (family === 0) return host.toLowerCase() === 'localhost';
+  return LOOPBACK_ADDRESSES.check(host, family === 4 ? 'ipv4' : 'ipv6');
+}
+
 /**
  * Starts a live inspector page for managers: an HTTP server on the loopback
  * address that shows counts, tasks, the dependency graph, the task stream,
@@ -85,9 +99,9 @@ export async function startInspectorWith(
   internals: InspectorInternals = {},
 ): Promise<InspectorParts> {
   const { port, host, controls, historyLimit, sanitize } = validate(options);
-  if (host !== LOOPBACK) {
+  if (!isLoopback(host)) {
     (internals.warn ?? console.warn)(
-      `background-task-manager inspector: listening on ${host}, not ${LOOPBACK}: other machines may reach it`,
+      `background-task-manager inspector: listening on ${host}, not a loopback address: other machines may reach it`,
     );
   }
   const hub = new InspectionHub(historyLimit, sanitize);

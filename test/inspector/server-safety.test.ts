@@ -49,17 +49,18 @@ describe('inspector server: safety', () => {
     expect(parts.server.server.address()).toMatchObject({ address: '127.0.0.1' });
   });
 
-  it('warns when told to listen on another address than 127.0.0.1', async () => {
+  it('warns when told to listen on an address other machines may reach, not on localhost or a loopback one', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    open.push(await startInspector({ host: 'localhost' }));
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('not 127.0.0.1: other machines may reach it'));
+    open.push(await startInspector({ host: '0.0.0.0' }));
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('listening on 0.0.0.0, not a loopback address: other machines may reach it'),
+    );
     warn.mockRestore();
-    const warnings: string[] = [];
-    const inspector = await startTestInspector({ host: 'localhost' }, { warn: (message) => warnings.push(message) });
-    open.push(inspector);
-    expect(warnings).toEqual([expect.stringContaining('listening on localhost')]);
     const quiet: string[] = [];
-    open.push(await startTestInspector({}, { warn: (message) => quiet.push(message) }));
+    for (const host of ['localhost', '127.0.0.1', '127.0.0.2', '::1', undefined]) {
+      const options = host === undefined ? {} : { host };
+      open.push(await startTestInspector(options, { warn: (message) => quiet.push(message) }));
+    }
     expect(quiet).toEqual([]);
   });
 
