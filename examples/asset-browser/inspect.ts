@@ -1,4 +1,4 @@
-// `--inspect`: the inspector page on a free loopback port, live during the run and until Ctrl-C after it.
+// `--inspect`: the inspector page on a free loopback port, live during the run and until Ctrl-C (or SIGTERM) after it.
 import { startInspector, type Inspector } from 'background-task-manager/inspector';
 
 /** Starts the inspector page on a free loopback port; pass its `inspect` to the manager. */
@@ -6,11 +6,15 @@ export function startInspection(): Promise<Inspector> {
   return startInspector({ port: 0 });
 }
 
-/** Resolves on the next Ctrl-C: the page stays open on the finished run until then. */
+/** Resolves on the next Ctrl-C or SIGTERM: the page stays open on the finished run until then. */
 export function untilInterrupted(): Promise<void> {
   return new Promise((resolve) => {
-    process.once('SIGINT', () => {
+    const interrupted = (): void => {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
       resolve();
-    });
+    };
+    process.on('SIGINT', interrupted);
+    process.on('SIGTERM', interrupted);
   });
 }

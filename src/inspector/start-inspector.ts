@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type AddressInfo } from 'node:net';
 import type { InspectionEvent } from 'xstate';
 import { InspectionHub } from './hub.js';
 import { defaultSanitize, type Sanitizer } from './sanitize.js';
@@ -70,11 +70,10 @@ const LOOPBACK_ADDRESSES = new BlockList();
 LOOPBACK_ADDRESSES.addSubnet('127.0.0.0', 8, 'ipv4');
 LOOPBACK_ADDRESSES.addAddress('::1', 'ipv6');
 
-/** Whether listening on `host` keeps the page to this machine: `localhost`, or a loopback address. */
-function isLoopback(host: string): boolean {
-  const family = isIP(host);
-  if (family === 0) return host.toLowerCase() === 'localhost';
-  return LOOPBACK_ADDRESSES.check(host, family === 4 ? 'ipv4' : 'ipv6');
+/** Whether `address` (an IP address) is one that only this machine reaches. */
+function isLoopback(address: string): boolean {
+  const family = isIP(address);
+  return family !== 0 && LOOPBACK_ADDRESSES.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**
@@ -99,11 +98,6 @@ export async function startInspectorWith(
   internals: InspectorInternals = {},
 ): Promise<InspectorParts> {
   const { port, host, controls, historyLimit, sanitize } = validate(options);
-  if (!isLoopback(host)) {
-    (internals.warn ?? console.warn)(
-      `background-task-manager inspector: listening on ${host}, not a loopback address: other machines may reach it`,
-    );
-  }
   const hub = new InspectionHub(historyLimit, sanitize);
   const token = createToken();
   const server = await startServer({
@@ -116,6 +110,12 @@ export async function startInspectorWith(
     intervalMs: internals.streamIntervalMs ?? 100,
     maxBufferedBytes: internals.maxBufferedBytes ?? 4 * 2 ** 20,
   });
+  // The address it is bound to, as the system resolved `host` (`localhost`, `127.1` and the like).
+  if (!isLoopback((server.server.address() as AddressInfo).address)) {
+    (internals.warn ?? console.warn)(
+      `background-task-manager inspector: listening on ${host}, not a loopback address: other machines may reach it`,
+    );
+  }
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${server.port}/?token=${token}`,

@@ -39,6 +39,9 @@ describe('the background-task-manager-worker command line', () => {
     expect(parseCli(['--help'])).toBe(USAGE);
     expect(parseCli(['-h'])).toBe(USAGE);
     expect(parseCli(['--redis', 'redis://h:1', '--worker-script', 'w.js', '--help'])).toBe(USAGE);
+    // Beside an unknown option or a stray argument too: help is what was asked for.
+    expect(parseCli(['--help', '--verbose'])).toBe(USAGE);
+    expect(parseCli(['-h', 'tasks.worker.js'])).toBe(USAGE);
   });
 
   it('shows the usage for a missing, unknown or bad argument', () => {

@@ -57,7 +57,17 @@ describe('inspector server: safety', () => {
     );
     warn.mockRestore();
     const quiet: string[] = [];
-    for (const host of ['localhost', '127.0.0.1', '127.0.0.2', '::1', undefined]) {
+    // Named or written as the system resolves them: what counts is the address it binds.
+    for (const host of [
+      'localhost',
+      'LOCALHOST',
+      '127.0.0.1',
+      '127.0.0.2',
+      '127.1',
+      '::1',
+      '0:0:0:0:0:0:0:1',
+      undefined,
+    ]) {
       const options = host === undefined ? {} : { host };
       open.push(await startTestInspector(options, { warn: (message) => quiet.push(message) }));
     }

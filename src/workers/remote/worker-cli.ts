@@ -25,12 +25,13 @@ export interface CliOptions {
  * @throws {TypeError} with the usage, for missing or bad arguments.
  */
 export function parseCli(argv: readonly string[]): CliOptions | typeof USAGE {
+  // Asked for help, the usage is the answer, whatever else is on the line.
+  if (argv.includes('--help') || argv.includes('-h')) return USAGE;
   let values;
   try {
     ({ values } = parseArgs({
       args: [...argv],
       options: {
-        help: { type: 'boolean', short: 'h' },
         redis: { type: 'string' },
         'worker-script': { type: 'string' },
         queue: { type: 'string' },
@@ -43,7 +44,6 @@ export function parseCli(argv: readonly string[]): CliOptions | typeof USAGE {
   } catch (error) {
     throw new TypeError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, { cause: error });
   }
-  if (values.help === true) return USAGE;
   const { redis, queue } = values;
   const workerScript = values['worker-script'];
   if (redis === undefined || workerScript === undefined) throw new TypeError(USAGE);

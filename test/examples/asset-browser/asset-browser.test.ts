@@ -147,6 +147,24 @@ describe('the asset browser with --inspect', () => {
   });
 });
 
+describe('the asset browser with --inspect, on SIGTERM once the run has finished', () => {
+  it('ends as on Ctrl-C: the page closes, the summary is printed, exit code 0', async () => {
+    const folder = temp('inspect-term');
+    const out = temp('inspect-term-out');
+    writeSmallSet(folder);
+    let sent = false;
+    const run = await runDemo([folder, '--out', out, '--inspect', '--json'], (line, kill) => {
+      if (!sent && line.startsWith('Inspector: the page shows the finished run')) {
+        sent = true;
+        kill('SIGTERM');
+      }
+    });
+    expect(sent).toBe(true);
+    expect({ code: run.code, signal: run.signal }).toEqual({ code: 0, signal: null });
+    expect(jsonSummary(run).images).toBe(10);
+  });
+});
+
 describe('the asset browser on Ctrl-C or SIGTERM', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'on %s: shuts the manager down, writes a partial index, prints a partial summary and exits 0 by itself',

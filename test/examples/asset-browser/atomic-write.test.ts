@@ -27,6 +27,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 });
 
 const { writeJson } = await import('../../../examples/asset-browser/index-file.js');
+const { writeAtomically } = await import('../../../examples/asset-browser/atomic-write.js');
 const tasks = workerTasksOf((await import('../../../examples/asset-browser/tasks.worker.js')).default);
 // Called as a plain function: it reads nothing of its `this`.
 const writeThumbnail = tasks?.get('writeThumbnail') as ((kwargs: object) => Promise<unknown>) | undefined;
@@ -56,6 +57,15 @@ describe('the asset browser writes whole files', () => {
     failing.next = true;
     await expect(writeJson(index, { version: 1, images: { 'a.png': {} } })).rejects.toThrow(/ENOSPC/);
     expect(JSON.parse(readFileSync(index, 'utf8'))).toEqual({ version: 1, images: {} });
+    expect(readdirSync(dir)).toEqual(['index.json']);
+  });
+
+  it('gives two writes of one path at once a temporary file each: both succeed, and one of them is whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btm-atomic-'));
+    const path = join(dir, 'index.json');
+    const [long, short] = ['a'.repeat(1 << 20), 'b'.repeat(10)];
+    await Promise.all([writeAtomically(path, long), writeAtomically(path, short)]);
+    expect([long, short]).toContain(readFileSync(path, 'utf8'));
     expect(readdirSync(dir)).toEqual(['index.json']);
   });
 });
