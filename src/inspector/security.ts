@@ -29,12 +29,13 @@ export function tokenMatches(given: string | undefined, token: string): boolean 
 
 /**
  * The Host values allowed for a server bound to `host` on `port`: that
- * address, `localhost` and `[::1]`, with the port; on port 80, the
+ * host, the address it resolved to (`address`: a browser sends `127.1` as
+ * `127.0.0.1`), `localhost` and `[::1]`, with the port; on port 80, the
  * scheme's default, also without it, as browsers send them there.
  */
-export function allowedHosts(host: string, port: number): Set<string> {
-  const bound = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const names = [bound, 'localhost', '[::1]'];
+export function allowedHosts(host: string, port: number, address: string = host): Set<string> {
+  const bracketed = (name: string): string => (name.includes(':') && !name.startsWith('[') ? `[${name}]` : name);
+  const names = [bracketed(host), bracketed(address), 'localhost', '[::1]'];
   const hosts = names.map((name) => `${name}:${port}`);
   if (port === 80) hosts.push(...names);
   return new Set(hosts.map((value) => value.toLowerCase()));

@@ -70,8 +70,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  hosts = allowedHosts(options.host, port);
+  const { port, address } = server.address() as AddressInfo;
+  hosts = allowedHosts(options.host, port, address);
   return {
     server,
     port,

@@ -283,6 +283,17 @@ describe('startInspector: options', () => {
     expect(new URL(highest.url).port).toBe('65535');
   });
 
+  it('allows the Host a browser sends for a host written in a short form (127.1 as 127.0.0.1)', async () => {
+    const inspector = await startTestInspector({ host: '127.1' }, { warn: () => undefined });
+    open.push(inspector);
+    const port = inspector.server.port;
+    const reply = await request(port, `/api/state?token=${inspector.token}`, {
+      headers: { host: `127.0.0.1:${port}` },
+    });
+    expect(reply.status).toBe(200);
+    expect([...allowedHosts('127.1', 5, '127.0.0.1')]).toEqual(['127.1:5', '127.0.0.1:5', 'localhost:5', '[::1]:5']);
+  });
+
   it('allows the bracketed address of an IPv6 host', () => {
     expect([...allowedHosts('::1', 5)]).toEqual(['[::1]:5', 'localhost:5']);
     expect([...allowedHosts('[::1]', 5)]).toEqual(['[::1]:5', 'localhost:5']);
