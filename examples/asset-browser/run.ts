@@ -56,10 +56,13 @@ export async function browse(options: BrowseOptions): Promise<void> {
       root === undefined ? nothingBrowsed(options.outDir) : await browseFolder(manager, session, { ...options, root });
   } finally {
     await manager.shutDown();
+    const keepPage = inspection !== undefined && summary !== undefined && !session.interrupted;
+    // Listened for before the session lets go of the signals: one that came in between would kill the process.
+    const interrupted = keepPage ? untilInterrupted() : undefined;
     session.close();
-    if (inspection !== undefined && summary !== undefined && !session.interrupted) {
-      console.log(`Inspector: the page shows the finished run at ${inspection.url} until Ctrl-C`);
-      await untilInterrupted();
+    if (interrupted !== undefined) {
+      console.log(`Inspector: the page shows the finished run at ${inspection?.url} until Ctrl-C`);
+      await interrupted;
     }
     await inspection?.close();
   }
