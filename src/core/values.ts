@@ -68,3 +68,21 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length] as number;
 }
+
+/**
+ * Sets `counts` (a copy) as the own entry `key` of `record`, added state by
+ * state to the entry already there: groups whose names print alike (`1` and
+ * `'1'`) share one entry, and neither hides the other. Defined, not
+ * assigned: a group named `"__proto__"` is an entry like any other.
+ */
+export function addCountsEntry<Counts extends object>(
+  record: Record<string, Counts>,
+  key: string,
+  counts: Counts,
+): void {
+  const value: Record<string, number> = { ...(counts as Record<string, number>) };
+  const same = Object.hasOwn(record, key) ? (record[key] as Record<string, number>) : undefined;
+  if (same !== undefined)
+    for (const state of Object.keys(value)) value[state] = (value[state] ?? 0) + (same[state] ?? 0);
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+}

@@ -1,5 +1,6 @@
 import type { InspectionHub } from './hub.js';
 import type { ManagerModel, TaskRecord } from './manager-model.js';
+import { addCountsEntry } from '../core/values.js';
 import {
   PROTOCOL_VERSION,
   type CountsView,
@@ -31,7 +32,7 @@ export function stateMessage(hub: InspectionHub, controls: boolean): StateMessag
 
 function managerView(model: ManagerModel): ManagerView {
   const groups: Record<string, CountsView> = {};
-  for (const [group, counts] of model.groups) groups[String(group)] = { ...counts };
+  for (const [group, counts] of model.groups) addCountsEntry(groups, String(group), counts);
   return {
     id: model.id,
     label: model.label,

@@ -1,4 +1,5 @@
 import { LatencyWindow, type Percentiles } from '../core/latency-window.js';
+import { addCountsEntry } from '../core/values.js';
 import type { TaskGroup } from '../core/types.js';
 import type { ManagerPhase } from '../machines/manager-machine.js';
 import { STATE_NAMES, type TaskState } from '../machines/task-logic.js';
@@ -94,15 +95,7 @@ export class TaskStats {
   /** A copy of every counter. */
   read(phase: ManagerPhase, maxThreads: number, busyThreads: number): ManagerStats {
     const groups: Record<string, TaskCounts> = {};
-    // Defined, not assigned: a group named "__proto__" is an entry like any other.
-    for (const [group, counts] of this.#groups) {
-      Object.defineProperty(groups, String(group), {
-        value: named(counts),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
+    for (const [group, counts] of this.#groups) addCountsEntry(groups, String(group), named(counts));
     return {
       phase,
       maxThreads,

@@ -7,6 +7,17 @@ const zero = { blocked: 0, queued: 0, running: 0, retrying: 0, done: 0, failed: 
 const workerScript = new URL('../fixtures/tasks.worker.mjs', import.meta.url);
 
 describe('manager.stats()', () => {
+  it('adds up groups whose names print alike (1 and "1") in one entry, as the README says', () => {
+    const manager = new BackgroundTaskManager();
+    manager.addTask(() => 1, { group: 1 });
+    manager.addTask(() => 1, { group: '1' });
+    manager.addTask(() => 1, { group: '1' });
+    expect(manager.stats().groups).toEqual({ 1: { ...zero, queued: 3 } });
+    // Each is still a group of its own: stopping one leaves the other.
+    manager.stopTaskGroup(1);
+    expect(manager.stats().groups).toEqual({ 1: { ...zero, queued: 2, stopped: 1 } });
+  });
+
   it('counts pending tasks now and finished ones since the start, overall and per group, without inspection', async () => {
     const manager = new BackgroundTaskManager({ maxThreads: 2 });
     expect(manager.stats()).toEqual({

@@ -54,6 +54,19 @@ describe('inspector views', () => {
     expect(uids(tasksPage(model, { ...all, offset: 1, limit: 2 }))).toEqual([3, 2]);
   });
 
+  it('lists groups as stats() does: 1 and "1" added up in one entry, "__proto__" as an own entry', async () => {
+    const hub = new InspectionHub(10, defaultSanitize);
+    const manager = new BackgroundTaskManager({ inspect: hub.inspect });
+    manager.addTask(() => 1, { group: 1 });
+    manager.addTask(() => 1, { group: '1' });
+    manager.addTask(() => 1, { group: '__proto__' });
+    const groups = stateMessage(hub, false).managers[0]?.groups ?? {};
+    expect(Object.keys(groups)).toEqual(['1', '__proto__']);
+    expect(groups['1']?.queued).toBe(2);
+    expect(JSON.parse(JSON.stringify(groups)) as unknown).toEqual(manager.stats().groups);
+    await manager.shutDown();
+  });
+
   it('sanitizes a result only for a task that is done', () => {
     const kinds: string[] = [];
     const sanitize: Sanitizer = (value, kind) => {
