@@ -1,5 +1,6 @@
 // `--inspect`: the inspector page on a free loopback port, live during the run and until Ctrl-C (or SIGTERM) after it.
 import { startInspector, type Inspector } from 'background-task-manager/inspector';
+import { SIGNALS } from './session.js';
 
 /** Starts the inspector page on a free loopback port; pass its `inspect` to the manager. */
 export function startInspection(): Promise<Inspector> {
@@ -10,11 +11,9 @@ export function startInspection(): Promise<Inspector> {
 export function untilInterrupted(): Promise<void> {
   return new Promise((resolve) => {
     const interrupted = (): void => {
-      process.off('SIGINT', interrupted);
-      process.off('SIGTERM', interrupted);
+      for (const signal of SIGNALS) process.off(signal, interrupted);
       resolve();
     };
-    process.on('SIGINT', interrupted);
-    process.on('SIGTERM', interrupted);
+    for (const signal of SIGNALS) process.on(signal, interrupted);
   });
 }

@@ -5,8 +5,8 @@ import { constants } from 'node:os';
 import type { BackgroundTaskManager } from 'background-task-manager';
 import type { GroupProgress, ProgressSnapshot } from './progress.js';
 
-/** The signals that interrupt a run. */
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+/** The signals that interrupt a run (and end the page's wait after it, `inspect.ts`). */
+export const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Something that adds tasks to the manager: what the display shows and what Ctrl-C stops. */
 export interface Retriever {
