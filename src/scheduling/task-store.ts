@@ -23,6 +23,17 @@ export const NONE = -1;
 const INITIAL_SLOTS = 256;
 const SHRINK_ABOVE = 4096;
 const INITIAL_EDGES = 64;
+// Slots and edges are kept in chunks of 64 KB, each a buffer of its own, which are added and never
+// copied. Chunks that size come from the allocator's heap and are reused once a store lets them go;
+// one growing buffer of the whole store went to fresh pages from the kernel on every growth, and
+// their page faults were most of a large graph's run (see bench/README.md). The first chunk starts
+// small and doubles up to its full size, so that a small queue stays small.
+const CHUNK_SHIFT = 10;
+const CHUNK_SLOTS = 1 << CHUNK_SHIFT;
+const CHUNK_MASK = CHUNK_SLOTS - 1;
+const EDGE_CHUNK_SHIFT = 12;
+const EDGE_CHUNK = 1 << EDGE_CHUNK_SHIFT;
+const EDGE_CHUNK_MASK = EDGE_CHUNK - 1;
 
 // A slot is 64 bytes of one buffer (one cache line): two float fields (a uid can pass 2^31, a
 // priority need not be an integer) in its first 16 bytes, then its integer fields.
@@ -63,13 +74,15 @@ const EDGE_SLOT = 2;
 const EDGE_NEXT = 3;
 
 /**
+/**
  * The tasks the scheduler holds. A task's numbers (uid, priority, state,
- * counters, list heads) are one 64-byte slot of a buffer, read through an
- * `Int32Array` and a `Float64Array` view; the references it carries (its
- * callable, args, kwargs, group, running context) are five entries of one
- * plain array. A task takes a slot from `add` until it has finished and its
- * work (if any ran) has ended; freed slots are reused. The store grows by
- * doubling and, once empty, returns to its initial size.
+ * counters, list heads) are one 64-byte slot of a chunk's buffer, read
+ * through an `Int32Array` and a `Float64Array` view; the references it
+ * carries (its callable, args, kwargs, group, running context) are five
+ * entries of the chunk's plain array. A task takes a slot from `add` until
+ * it has finished and its work (if any ran) has ended; freed slots are
+ * reused. The store grows a chunk at a time and, once empty, returns to its
+ * initial size.
  *
  * Why not one object per task: a million queued tasks were a million
  * objects for the garbage collector to copy and then promote (35 % of the
@@ -88,10 +101,10 @@ export class TaskStore {
   /** Slots taken. */
   live = 0;
   #capacity = 0;
-  /** The slots: two views of one buffer. */
-  #ints = new Int32Array(0);
-  #floats = new Float64Array(0);
-  #refs: unknown[] = [];
+  /** The slots, by chunk (`slot >>> CHUNK_SHIFT`): two views of each chunk's buffer, and its references. */
+  #ints: Int32Array[] = [];
+  #floats: Float64Array[] = [];
+  #refs: unknown[][] = [];
   /** Slots ever handed out since the last reset; the ones above are untouched. */
   #used = 0;
   #freeSlots: number[] = [];
@@ -101,9 +114,9 @@ export class TaskStore {
   /** Edges given back by finished tasks: the first of their list, and how many. */
   #freeEdge = NONE;
   #freeEdges = 0;
-  /** The edges: two views of one buffer. */
-  #edges = new Int32Array(0);
-  #edgeUids = new Float64Array(0);
+  /** The edges, by chunk (`edge >>> EDGE_CHUNK_SHIFT`): two views of each chunk's buffer. */
+  #edges: Int32Array[] = [];
+  #edgeUids: Float64Array[] = [];
   /** The upstream uids of the tasks that have more than fit in their slot, by slot. */
   readonly #upstreamOverflow = new Map<number, number[]>();
 
@@ -141,8 +154,9 @@ export class TaskStore {
       slot = this.#used++;
     }
     this.live++;
-    const ints = this.#ints;
-    const i = slot * INTS;
+    const chunk = slot >>> CHUNK_SHIFT;
+    const ints = this.#ints[chunk] as Int32Array;
+    const i = (slot & CHUNK_MASK) * INTS;
     ints[i + STATE] = BLOCKED;
     ints[i + PENDING_UPSTREAM] = 0;
     ints[i + READY_INDEX] = NONE;
@@ -152,10 +166,12 @@ export class TaskStore {
     ints[i + DOWN_TAIL] = NONE;
     ints[i + DOWN_LENGTH] = 0;
     for (let cell = UPSTREAM; cell < UPSTREAM + UPSTREAM_CELLS; cell++) ints[i + cell] = 0;
-    this.#floats[slot * FLOATS + UID] = uid;
-    this.#floats[slot * FLOATS + PRIORITY] = priority;
-    const refs = this.#refs;
-    const r = slot * REFS;
+    const floats = this.#floats[chunk] as Float64Array;
+    const f = (slot & CHUNK_MASK) * FLOATS;
+    floats[f + UID] = uid;
+    floats[f + PRIORITY] = priority;
+    const refs = this.#refs[chunk] as unknown[];
+    const r = (slot & CHUNK_MASK) * REFS;
     refs[r + WORK] = work;
     refs[r + ARGS] = args;
     refs[r + KWARGS] = kwargs;
@@ -165,117 +181,119 @@ export class TaskStore {
 
   /** The uid of the task in `slot`. */
   uid(slot: number): number {
-    return this.#floats[slot * FLOATS + UID] as number;
+    return this.#float(slot, UID);
   }
 
   /** The priority of the task in `slot`. */
   priority(slot: number): number {
-    return this.#floats[slot * FLOATS + PRIORITY] as number;
+    return this.#float(slot, PRIORITY);
   }
 
   /** Gives the task in `slot` a new priority; the ready queue must not hold it meanwhile (it files tasks by priority). */
   setPriority(slot: number, priority: number): void {
-    this.#floats[slot * FLOATS + PRIORITY] = priority;
+    (this.#floats[slot >>> CHUNK_SHIFT] as Float64Array)[(slot & CHUNK_MASK) * FLOATS + PRIORITY] = priority;
   }
 
   /** The task actor's persisted snapshot: its state code (`task-logic.ts`). */
   state(slot: number): number {
-    return this.#ints[slot * INTS + STATE] as number;
+    return this.#int(slot, STATE);
   }
 
   /** Stores the task actor's new state code. */
   setState(slot: number, state: number): void {
-    this.#ints[slot * INTS + STATE] = state;
+    this.#setInt(slot, STATE, state);
   }
 
   /** Whether `slot` still holds the task `uid` and it has not finished. */
   isPending(slot: number, uid: number): boolean {
-    return this.#floats[slot * FLOATS + UID] === uid && (this.#ints[slot * INTS + STATE] as number) < FIRST_FINAL;
+    return this.#float(slot, UID) === uid && this.#int(slot, STATE) < FIRST_FINAL;
   }
 
   /** Upstream tasks still pending; the task is blocked while this is above 0. */
   pendingUpstream(slot: number): number {
-    return this.#ints[slot * INTS + PENDING_UPSTREAM] as number;
+    return this.#int(slot, PENDING_UPSTREAM);
   }
 
   /** Decrements {@link pendingUpstream} and returns the new count. */
   upstreamFinished(slot: number): number {
-    return --(this.#ints[slot * INTS + PENDING_UPSTREAM] as number);
+    return --((this.#ints[slot >>> CHUNK_SHIFT] as Int32Array)[
+      (slot & CHUNK_MASK) * INTS + PENDING_UPSTREAM
+    ] as number);
   }
 
   /** The ready queue's bookkeeping: -1 when not queued (see `ready-queue.ts`). */
   readyIndex(slot: number): number {
-    return this.#ints[slot * INTS + READY_INDEX] as number;
+    return this.#int(slot, READY_INDEX);
   }
 
   /** See {@link readyIndex}. */
   setReadyIndex(slot: number, index: number): void {
-    this.#ints[slot * INTS + READY_INDEX] = index;
+    this.#setInt(slot, READY_INDEX, index);
   }
 
   /** The previous slot of the task's group list, or `NONE`. */
   groupPrev(slot: number): number {
-    return this.#ints[slot * INTS + GROUP_PREV] as number;
+    return this.#int(slot, GROUP_PREV);
   }
 
   /** See {@link groupPrev}. */
   setGroupPrev(slot: number, prev: number): void {
-    this.#ints[slot * INTS + GROUP_PREV] = prev;
+    this.#setInt(slot, GROUP_PREV, prev);
   }
 
   /** The next slot of the task's group list, or `NONE`. */
   groupNext(slot: number): number {
-    return this.#ints[slot * INTS + GROUP_NEXT] as number;
+    return this.#int(slot, GROUP_NEXT);
   }
 
   /** See {@link groupNext}. */
   setGroupNext(slot: number, next: number): void {
-    this.#ints[slot * INTS + GROUP_NEXT] = next;
+    this.#setInt(slot, GROUP_NEXT, next);
   }
 
   /** What the task runs: a callable, a worker task or `PASS_THROUGH`. */
   work(slot: number): TaskWork | undefined {
-    return this.#refs[slot * REFS + WORK] as TaskWork | undefined;
+    return this.#ref(slot, WORK) as TaskWork | undefined;
   }
 
   /** The task's positional arguments, if any. */
   args(slot: number): readonly unknown[] | undefined {
-    return this.#refs[slot * REFS + ARGS] as readonly unknown[] | undefined;
+    return this.#ref(slot, ARGS) as readonly unknown[] | undefined;
   }
 
   /** An owned copy: the caller's `taskKwargs` is never mutated. */
   kwargs(slot: number): TaskKwargs | undefined {
-    return this.#refs[slot * REFS + KWARGS] as TaskKwargs | undefined;
+    return this.#ref(slot, KWARGS) as TaskKwargs | undefined;
   }
 
   /** Replaces the task's kwargs (upstream results are merged into a copy). */
   setKwargs(slot: number, kwargs: TaskKwargs): void {
-    this.#refs[slot * REFS + KWARGS] = kwargs;
+    this.#setRef(slot, KWARGS, kwargs);
   }
 
   /** The task's group, if it has one. */
   group(slot: number): TaskGroup | undefined {
-    return (this.#refs[slot * REFS + GROUP] as GroupEntry | undefined)?.group;
+    return (this.#ref(slot, GROUP) as GroupEntry | undefined)?.group;
   }
 
   /** The entry of the task's group in the group index (set when the task joins it). */
   groupEntry(slot: number): GroupEntry | undefined {
-    return this.#refs[slot * REFS + GROUP] as GroupEntry | undefined;
+    return this.#ref(slot, GROUP) as GroupEntry | undefined;
   }
 
   /** See {@link groupEntry}. */
   setGroupEntry(slot: number, entry: GroupEntry): void {
-    this.#refs[slot * REFS + GROUP] = entry;
+    this.#setRef(slot, GROUP, entry);
   }
 
   /** The running work of a task: a main-thread task's `this`, or its worker job. */
   context(slot: number): RunningWork | undefined {
-    return this.#refs[slot * REFS + CONTEXT] as RunningWork | undefined;
+    return this.#ref(slot, CONTEXT) as RunningWork | undefined;
   }
 
   /** See {@link context}. */
   setContext(slot: number, context: RunningWork | undefined): void {
-    this.#refs[slot * REFS + CONTEXT] = context;
+    this.#setRef(slot, CONTEXT, context);
   }
 
   /**
@@ -283,10 +301,10 @@ export class TaskStore {
    * {@link addUpstream}): a new array, for the rare walk that needs them.
    */
   upstreamUids(slot: number): number[] {
-    const ints = this.#ints;
-    const i = slot * INTS + UPSTREAM;
+    const ints = this.#ints[slot >>> CHUNK_SHIFT] as Int32Array;
+    const i = (slot & CHUNK_MASK) * INTS + UPSTREAM;
     if (ints[i] === OVERFLOW) return [...(this.#upstreamOverflow.get(slot) as number[])];
-    const uid = this.#floats[slot * FLOATS + UID] as number;
+    const uid = this.uid(slot);
     const uids: number[] = [];
     for (let cell = 0; cell < UPSTREAM_CELLS && ints[i + cell] !== 0; cell++)
       uids.push(uid - (ints[i + cell] as number));
@@ -295,49 +313,56 @@ export class TaskStore {
 
   /** The first edge of the task's downstream list. */
   downHead(slot: number): number {
-    return this.#ints[slot * INTS + DOWN_HEAD] as number;
+    return this.#int(slot, DOWN_HEAD);
   }
 
   /** The slot an edge points at. */
   edgeSlot(edge: number): number {
-    return this.#edges[edge * EDGE_INTS + EDGE_SLOT] as number;
+    return (this.#edges[edge >>> EDGE_CHUNK_SHIFT] as Int32Array)[
+      (edge & EDGE_CHUNK_MASK) * EDGE_INTS + EDGE_SLOT
+    ] as number;
   }
 
   /** The uid of the task an edge points at. */
   edgeUid(edge: number): number {
-    return this.#edgeUids[edge * EDGE_FLOATS] as number;
+    return (this.#edgeUids[edge >>> EDGE_CHUNK_SHIFT] as Float64Array)[
+      (edge & EDGE_CHUNK_MASK) * EDGE_FLOATS
+    ] as number;
   }
 
   /** The next edge of the same list, or {@link NONE}. */
   edgeNext(edge: number): number {
-    return this.#edges[edge * EDGE_INTS + EDGE_NEXT] as number;
+    return (this.#edges[edge >>> EDGE_CHUNK_SHIFT] as Int32Array)[
+      (edge & EDGE_CHUNK_MASK) * EDGE_INTS + EDGE_NEXT
+    ] as number;
   }
 
   /** Whether `from`'s most recent downstream link is to `to` (a repeated upstream id). */
   lastDownstreamIs(from: number, to: number, toUid: number): boolean {
-    const last = this.#ints[from * INTS + DOWN_TAIL] as number;
-    return last !== NONE && this.edgeSlot(last) === to && this.#edgeUids[last * EDGE_FLOATS] === toUid;
+    const last = this.#int(from, DOWN_TAIL);
+    return last !== NONE && this.edgeSlot(last) === to && this.edgeUid(last) === toUid;
   }
 
   /** Appends an edge to `to` (slot and uid) at the end of `from`'s downstream list. */
   appendDownstream(from: number, to: number, toUid: number): void {
     let edge = this.#freeEdge;
     if (edge !== NONE) {
-      this.#freeEdge = this.#edges[edge * EDGE_INTS + EDGE_NEXT] as number;
+      this.#freeEdge = this.edgeNext(edge);
       this.#freeEdges--;
     } else {
       if (this.#edgesUsed === this.#edgeCapacity) this.#growEdges();
       edge = this.#edgesUsed++;
     }
-    const e = edge * EDGE_INTS;
-    this.#edges[e + EDGE_SLOT] = to;
-    this.#edges[e + EDGE_NEXT] = NONE;
-    this.#edgeUids[edge * EDGE_FLOATS] = toUid;
-    const ints = this.#ints;
-    const fields = from * INTS;
+    const edges = this.#edges[edge >>> EDGE_CHUNK_SHIFT] as Int32Array;
+    const e = (edge & EDGE_CHUNK_MASK) * EDGE_INTS;
+    edges[e + EDGE_SLOT] = to;
+    edges[e + EDGE_NEXT] = NONE;
+    (this.#edgeUids[edge >>> EDGE_CHUNK_SHIFT] as Float64Array)[(edge & EDGE_CHUNK_MASK) * EDGE_FLOATS] = toUid;
+    const ints = this.#ints[from >>> CHUNK_SHIFT] as Int32Array;
+    const fields = (from & CHUNK_MASK) * INTS;
     const tail = ints[fields + DOWN_TAIL] as number;
     if (tail === NONE) ints[fields + DOWN_HEAD] = edge;
-    else this.#edges[tail * EDGE_INTS + EDGE_NEXT] = edge;
+    else this.#setEdgeNext(tail, edge);
     ints[fields + DOWN_TAIL] = edge;
     // Prefix, not `(… as number)++`: Stryker's instrumenter prints that without its parentheses.
     ++(ints[fields + DOWN_LENGTH] as number);
@@ -350,13 +375,13 @@ export class TaskStore {
    * them in an array of its own.
    */
   addUpstream(slot: number, upstreamUid: number): void {
-    const ints = this.#ints;
-    const i = slot * INTS + UPSTREAM;
+    const ints = this.#ints[slot >>> CHUNK_SHIFT] as Int32Array;
+    const i = (slot & CHUNK_MASK) * INTS + UPSTREAM;
     if (ints[i] === OVERFLOW) {
       (this.#upstreamOverflow.get(slot) as number[]).push(upstreamUid);
       return;
     }
-    const distance = (this.#floats[slot * FLOATS + UID] as number) - upstreamUid;
+    const distance = this.uid(slot) - upstreamUid;
     if (distance <= MAX_DISTANCE) {
       for (let cell = i; cell < i + UPSTREAM_CELLS; cell++) {
         if (ints[cell] === 0) {
@@ -374,7 +399,7 @@ export class TaskStore {
 
   /** One more pending upstream task. */
   upstreamAdded(slot: number): void {
-    ++(this.#ints[slot * INTS + PENDING_UPSTREAM] as number);
+    ++((this.#ints[slot >>> CHUNK_SHIFT] as Int32Array)[(slot & CHUNK_MASK) * INTS + PENDING_UPSTREAM] as number);
   }
 
   /**
@@ -383,17 +408,18 @@ export class TaskStore {
    * still running keeps its slot until that work ends.
    */
   release(slot: number): void {
-    const r = slot * REFS;
-    const refs = this.#refs;
+    const chunk = slot >>> CHUNK_SHIFT;
+    const refs = this.#refs[chunk] as unknown[];
+    const r = (slot & CHUNK_MASK) * REFS;
     refs[r + WORK] = undefined;
     refs[r + ARGS] = undefined;
     refs[r + KWARGS] = undefined;
     refs[r + GROUP] = undefined;
-    const ints = this.#ints;
-    const i = slot * INTS;
+    const ints = this.#ints[chunk] as Int32Array;
+    const i = (slot & CHUNK_MASK) * INTS;
     ints[i + GROUP_PREV] = NONE;
     ints[i + GROUP_NEXT] = NONE;
-    this.#freeDownstream(slot);
+    this.#freeDownstream(ints, i);
     // The upstream cells are cleared when the slot is next allocated; only an array apart must go now.
     if (ints[i + UPSTREAM] === OVERFLOW) {
       this.#upstreamOverflow.delete(slot);
@@ -404,20 +430,42 @@ export class TaskStore {
   /** Releases the slot for reuse; when the store empties after growing large, it returns to its initial size. */
   free(slot: number): void {
     this.release(slot);
-    this.#refs[slot * REFS + CONTEXT] = undefined;
-    this.#floats[slot * FLOATS + UID] = -1;
-    this.#ints[slot * INTS + READY_INDEX] = NONE;
+    this.#setRef(slot, CONTEXT, undefined);
+    (this.#floats[slot >>> CHUNK_SHIFT] as Float64Array)[(slot & CHUNK_MASK) * FLOATS + UID] = -1;
+    this.#setInt(slot, READY_INDEX, NONE);
     this.#freeSlots.push(slot);
     if (--this.live === 0 && this.#capacity > SHRINK_ABOVE) this.#reset();
   }
 
-  /** Returns the slot's downstream list, whole, to the free edges: O(1). */
-  #freeDownstream(slot: number): void {
-    const ints = this.#ints;
-    const fields = slot * INTS;
+  #int(slot: number, field: number): number {
+    return (this.#ints[slot >>> CHUNK_SHIFT] as Int32Array)[(slot & CHUNK_MASK) * INTS + field] as number;
+  }
+
+  #setInt(slot: number, field: number, value: number): void {
+    (this.#ints[slot >>> CHUNK_SHIFT] as Int32Array)[(slot & CHUNK_MASK) * INTS + field] = value;
+  }
+
+  #float(slot: number, field: number): number {
+    return (this.#floats[slot >>> CHUNK_SHIFT] as Float64Array)[(slot & CHUNK_MASK) * FLOATS + field] as number;
+  }
+
+  #ref(slot: number, field: number): unknown {
+    return (this.#refs[slot >>> CHUNK_SHIFT] as unknown[])[(slot & CHUNK_MASK) * REFS + field];
+  }
+
+  #setRef(slot: number, field: number, value: unknown): void {
+    (this.#refs[slot >>> CHUNK_SHIFT] as unknown[])[(slot & CHUNK_MASK) * REFS + field] = value;
+  }
+
+  #setEdgeNext(edge: number, next: number): void {
+    (this.#edges[edge >>> EDGE_CHUNK_SHIFT] as Int32Array)[(edge & EDGE_CHUNK_MASK) * EDGE_INTS + EDGE_NEXT] = next;
+  }
+
+  /** Returns the downstream list of the slot whose fields start at `ints[fields]`, whole, to the free edges: O(1). */
+  #freeDownstream(ints: Int32Array, fields: number): void {
     const head = ints[fields + DOWN_HEAD] as number;
     if (head === NONE) return;
-    this.#edges[(ints[fields + DOWN_TAIL] as number) * EDGE_INTS + EDGE_NEXT] = this.#freeEdge;
+    this.#setEdgeNext(ints[fields + DOWN_TAIL] as number, this.#freeEdge);
     this.#freeEdge = head;
     this.#freeEdges += ints[fields + DOWN_LENGTH] as number;
     ints[fields + DOWN_HEAD] = NONE;
@@ -428,14 +476,14 @@ export class TaskStore {
   #reset(): void {
     this.#capacity = 0;
     this.#used = 0;
-    this.#ints = new Int32Array(0);
-    this.#floats = new Float64Array(0);
+    this.#ints = [];
+    this.#floats = [];
     this.#refs = [];
     this.#freeSlots = [];
     this.#edgeCapacity = 0;
     this.#edgesUsed = 0;
-    this.#edges = new Int32Array(0);
-    this.#edgeUids = new Float64Array(0);
+    this.#edges = [];
+    this.#edgeUids = [];
     this.#freeEdge = NONE;
     this.#freeEdges = 0;
     this.#upstreamOverflow.clear();
@@ -443,29 +491,41 @@ export class TaskStore {
     this.#growEdges();
   }
 
+  /** Doubles the first chunk up to its full size, then adds a chunk. */
   #growSlots(): void {
-    const capacity = Math.max(INITIAL_SLOTS, this.#capacity * 2);
-    const buffer = grown(this.#ints, capacity * SLOT_BYTES);
-    this.#ints = new Int32Array(buffer);
-    this.#floats = new Float64Array(buffer);
-    this.#refs.length = capacity * REFS;
-    for (let slot = this.#capacity; slot < capacity; slot++) this.#floats[slot * FLOATS + UID] = -1;
+    const capacity =
+      this.#capacity < CHUNK_SLOTS ? Math.max(INITIAL_SLOTS, this.#capacity * 2) : this.#capacity + CHUNK_SLOTS;
+    const chunk = this.#capacity < CHUNK_SLOTS ? 0 : this.#capacity >>> CHUNK_SHIFT;
+    // The buffer first: it is the one allocation that can fail, and nothing has changed yet.
+    const buffer = grown(this.#ints[chunk], (capacity - chunk * CHUNK_SLOTS) * SLOT_BYTES);
+    const floats = new Float64Array(buffer);
+    for (let slot = this.#capacity - chunk * CHUNK_SLOTS; slot < capacity - chunk * CHUNK_SLOTS; slot++)
+      floats[slot * FLOATS + UID] = -1;
+    this.#ints[chunk] = new Int32Array(buffer);
+    this.#floats[chunk] = floats;
+    const refs = this.#refs[chunk];
+    if (refs === undefined) this.#refs[chunk] = new Array<unknown>((capacity - chunk * CHUNK_SLOTS) * REFS);
+    else refs.length = (capacity - chunk * CHUNK_SLOTS) * REFS;
     this.#capacity = capacity;
   }
 
-  /** Doubles the edge pool. New edges are handed out in order; only given-back ones are chained. */
+  /** Doubles the first chunk of edges up to its full size, then adds a chunk. New edges are handed out in order; only given-back ones are chained. */
   #growEdges(): void {
-    const capacity = Math.max(INITIAL_EDGES, this.#edgeCapacity * 2);
-    const buffer = grown(this.#edges, capacity * EDGE_BYTES);
-    this.#edges = new Int32Array(buffer);
-    this.#edgeUids = new Float64Array(buffer);
+    const capacity =
+      this.#edgeCapacity < EDGE_CHUNK
+        ? Math.max(INITIAL_EDGES, this.#edgeCapacity * 2)
+        : this.#edgeCapacity + EDGE_CHUNK;
+    const chunk = this.#edgeCapacity < EDGE_CHUNK ? 0 : this.#edgeCapacity >>> EDGE_CHUNK_SHIFT;
+    const buffer = grown(this.#edges[chunk], (capacity - chunk * EDGE_CHUNK) * EDGE_BYTES);
+    this.#edges[chunk] = new Int32Array(buffer);
+    this.#edgeUids[chunk] = new Float64Array(buffer);
     this.#edgeCapacity = capacity;
   }
 }
 
-/** A zeroed buffer of `bytes` bytes that starts with a copy of `view`'s bytes. */
-function grown(view: Int32Array, bytes: number): ArrayBuffer {
+/** A zeroed buffer of `bytes` bytes that starts with a copy of `view`'s bytes, if there is a view. */
+function grown(view: Int32Array | undefined, bytes: number): ArrayBuffer {
   const buffer = new ArrayBuffer(bytes);
-  new Uint8Array(buffer).set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+  if (view !== undefined) new Uint8Array(buffer).set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
   return buffer;
 }
