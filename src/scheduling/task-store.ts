@@ -107,7 +107,12 @@ export class TaskStore {
   #refs: unknown[][] = [];
   /** Slots ever handed out since the last reset; the ones above are untouched. */
   #used = 0;
-  #freeSlots: number[] = [];
+  /**
+   * The freed slots, a stack chained through their {@link PENDING_UPSTREAM} cell (which only a pending
+   * task's slot uses): a slot freed is the next one taken. A chain, not an array: an array of a
+   * hundred thousand freed slots grew, copy after copy, on fresh pages at every large run's end.
+   */
+  #freeSlot = NONE;
   #edgeCapacity = 0;
   /** Edges ever handed out since the last reset; the ones above are untouched. */
   #edgesUsed = 0;
@@ -135,7 +140,7 @@ export class TaskStore {
    * is the only step that can throw: a RangeError when memory runs out).
    */
   reserve(links: number): void {
-    if (this.#freeSlots.length === 0 && this.#used === this.#capacity) this.#growSlots();
+    if (this.#freeSlot === NONE && this.#used === this.#capacity) this.#growSlots();
     while (this.#freeEdges + this.#edgeCapacity - this.#edgesUsed < links) this.#growEdges();
   }
 
@@ -147,8 +152,8 @@ export class TaskStore {
     args: readonly unknown[] | undefined,
     kwargs: TaskKwargs | undefined,
   ): number {
-    let slot: number;
-    if (this.#freeSlots.length > 0) slot = this.#freeSlots.pop() as number;
+    let slot = this.#freeSlot;
+    if (slot !== NONE) this.#freeSlot = this.#int(slot, PENDING_UPSTREAM);
     else {
       if (this.#used === this.#capacity) this.#growSlots();
       slot = this.#used++;
@@ -433,7 +438,8 @@ export class TaskStore {
     this.#setRef(slot, CONTEXT, undefined);
     (this.#floats[slot >>> CHUNK_SHIFT] as Float64Array)[(slot & CHUNK_MASK) * FLOATS + UID] = -1;
     this.#setInt(slot, READY_INDEX, NONE);
-    this.#freeSlots.push(slot);
+    this.#setInt(slot, PENDING_UPSTREAM, this.#freeSlot);
+    this.#freeSlot = slot;
     if (--this.live === 0 && this.#capacity > SHRINK_ABOVE) this.#reset();
   }
 
@@ -479,7 +485,7 @@ export class TaskStore {
     this.#ints = [];
     this.#floats = [];
     this.#refs = [];
-    this.#freeSlots = [];
+    this.#freeSlot = NONE;
     this.#edgeCapacity = 0;
     this.#edgesUsed = 0;
     this.#edges = [];
