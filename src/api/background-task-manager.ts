@@ -78,12 +78,11 @@ export class BackgroundTaskManager {
     });
     managers.set(this.#actor, this);
     this.#actor.start();
-    const actor = this.#actor;
     this.#scheduler = new TaskScheduler({
       maxThreads: this.maxThreads,
       finishedTaskHistory,
       events: this.#events,
-      isProcessing: () => actor.getSnapshot().value === 'processing',
+      manager: this,
       workers: this.#pool,
       liveActor: opts.inspect === undefined ? undefined : (info: TaskInfo) => this.#spawnTaskActor(info),
       taskTimeoutMs,

@@ -2,6 +2,11 @@ import type { TaskGroup } from '../core/types.js';
 import type { StateCounts } from './task-stats.js';
 import { NONE, type GroupEntry, type TaskStore } from './task-store.js';
 
+/** Where a group's counters come from (`TaskStats`). */
+export interface GroupCounters {
+  countsOf(group: TaskGroup): StateCounts;
+}
+
 interface Members extends GroupEntry {
   head: number;
   size: number;
@@ -16,12 +21,16 @@ interface Members extends GroupEntry {
 export class GroupIndex {
   readonly #store: TaskStore;
   readonly #groups = new Map<TaskGroup, Members>();
-  readonly #countsOf: ((group: TaskGroup) => StateCounts) | undefined;
+  readonly #counters: GroupCounters | undefined;
 
-  /** `countsOf` gives each group entry, as it is created, the counters its tasks step. */
-  constructor(store: TaskStore, countsOf?: (group: TaskGroup) => StateCounts) {
+  /**
+   * `counters` gives each group entry, as it is created, the counters its
+   * tasks step: an object whose method is called, not a closure, so that
+   * code V8 compiled for one manager's index still fits the next one's.
+   */
+  constructor(store: TaskStore, counters?: GroupCounters) {
     this.#store = store;
-    this.#countsOf = countsOf;
+    this.#counters = counters;
   }
 
   /** Adds the task in `slot` to `group`, at the end of its list. */
@@ -29,7 +38,7 @@ export class GroupIndex {
     const store = this.#store;
     const members = this.#groups.get(group);
     if (members === undefined) {
-      const entry: Members = { group, head: slot, size: 1, counts: this.#countsOf?.(group) };
+      const entry: Members = { group, head: slot, size: 1, counts: this.#counters?.countsOf(group) };
       this.#groups.set(group, entry);
       store.setGroupEntry(slot, entry);
       return;

@@ -45,7 +45,8 @@ export interface TaskSchedulerOptions {
   readonly maxThreads: number;
   readonly finishedTaskHistory: number;
   readonly events: TypedEmitter;
-  readonly isProcessing: () => boolean;
+  /** The manager, whose `phase` says whether tasks may start. An object, not a closure: see `GroupIndex`. */
+  readonly manager: { readonly phase: ManagerPhase };
   readonly workers: WorkerRunner | undefined;
   /** Makes the task a live actor (inspection on); otherwise tasks stay persisted snapshots. */
   readonly liveActor: ((info: TaskInfo) => AnyActorRef) | undefined;
@@ -75,7 +76,7 @@ export class TaskScheduler {
   readonly #ready = new ReadyQueue(this.#store);
   readonly #stats = new TaskStats();
   readonly #counts = this.#stats.counts;
-  readonly #groups = new GroupIndex(this.#store, (group) => this.#stats.countsOf(group));
+  readonly #groups = new GroupIndex(this.#store, this.#stats);
   readonly #finished: FinishedHistory<TaskState>;
   /** Live task actors by slot, only when the manager is inspected. */
   readonly #actors: Map<number, AnyActorRef> | undefined;
@@ -260,8 +261,8 @@ export class TaskScheduler {
   };
 
   #dispatch(): void {
-    const { maxThreads, isProcessing } = this.#options;
-    while (this.#busy < maxThreads && this.#ready.size > 0 && isProcessing()) {
+    const { maxThreads, manager } = this.#options;
+    while (this.#busy < maxThreads && this.#ready.size > 0 && manager.phase === 'processing') {
       this.#start(this.#ready.pop());
     }
   }
