@@ -166,6 +166,36 @@ describe('TaskStore', () => {
     expect(first).toBe(0);
     expect([store.upstreamUids(first), store.downHead(first), store.pendingUpstream(first)]).toEqual([[], NONE, 0]);
   });
+
+  it('grows by buffers of 64 KB at most, and copies only while its first chunk is small', () => {
+    // One buffer for the whole store doubled and was copied at each growth, each time on fresh pages
+    // from the kernel; its page faults were most of a large graph's run (bench/README.md).
+    const sizes: number[] = [];
+    const Original = globalThis.ArrayBuffer;
+    globalThis.ArrayBuffer = class extends Original {
+      constructor(bytes: number) {
+        super(bytes);
+        sizes.push(bytes);
+      }
+    } as ArrayBufferConstructor;
+    const store = new TaskStore();
+    const tasks = 50_000;
+    try {
+      for (let uid = 0; uid < tasks; uid++) {
+        const slot = store.allocate(uid, work, 0, undefined, undefined);
+        if (uid > 0) store.appendDownstream(slot - 1, slot, uid);
+      }
+    } finally {
+      globalThis.ArrayBuffer = Original;
+    }
+    expect(Math.max(...sizes)).toBe(64 * 1024);
+    // 64 bytes a slot and 16 an edge, plus what the first chunks' doublings made (under 64 KB each)
+    // and the last chunks' unused part (under 64 KB each).
+    const total = sizes.reduce((sum, bytes) => sum + bytes, 0);
+    expect(total).toBeLessThan(tasks * (64 + 16) + 4 * 64 * 1024);
+    expect(store.uid(tasks - 1)).toBe(tasks - 1);
+    expect(list(store, store.downHead(tasks - 2))).toEqual([[tasks - 1, tasks - 1]]);
+  });
 });
 
 describe('TaskStore out of memory', () => {
