@@ -82,7 +82,7 @@ export class BackgroundTaskManager {
       maxThreads: this.maxThreads,
       finishedTaskHistory,
       events: this.#events,
-      manager: this,
+      managerActor: this.#actor,
       workers: this.#pool,
       liveActor: opts.inspect === undefined ? undefined : (info: TaskInfo) => this.#spawnTaskActor(info),
       taskTimeoutMs,

@@ -45,8 +45,11 @@ export interface TaskSchedulerOptions {
   readonly maxThreads: number;
   readonly finishedTaskHistory: number;
   readonly events: TypedEmitter;
-  /** The manager, whose `phase` says whether tasks may start. An object, not a closure: see `GroupIndex`. */
-  readonly manager: { readonly phase: ManagerPhase };
+  /**
+   * The manager's actor, whose state says whether tasks may start. An
+   * object whose method is called, not a closure: see `GroupIndex`.
+   */
+  readonly managerActor: { getSnapshot(): { readonly value: ManagerPhase } };
   readonly workers: WorkerRunner | undefined;
   /** Makes the task a live actor (inspection on); otherwise tasks stay persisted snapshots. */
   readonly liveActor: ((info: TaskInfo) => AnyActorRef) | undefined;
@@ -261,8 +264,8 @@ export class TaskScheduler {
   };
 
   #dispatch(): void {
-    const { maxThreads, manager } = this.#options;
-    while (this.#busy < maxThreads && this.#ready.size > 0 && manager.phase === 'processing') {
+    const { maxThreads, managerActor } = this.#options;
+    while (this.#busy < maxThreads && this.#ready.size > 0 && managerActor.getSnapshot().value === 'processing') {
       this.#start(this.#ready.pop());
     }
   }
