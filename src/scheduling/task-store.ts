@@ -19,7 +19,7 @@ export interface GroupEntry {
 /** No slot, no edge. */
 export const NONE = -1;
 
-/** Slots a store starts with, and returns to when it empties after growing past {@link SHRINK_ABOVE}. */
+/** Slots a store starts with, and starts again from when it empties after growing past {@link SHRINK_ABOVE}. */
 const INITIAL_SLOTS = 256;
 const SHRINK_ABOVE = 4096;
 const INITIAL_EDGES = 64;
@@ -74,15 +74,14 @@ const EDGE_SLOT = 2;
 const EDGE_NEXT = 3;
 
 /**
-/**
  * The tasks the scheduler holds. A task's numbers (uid, priority, state,
  * counters, list heads) are one 64-byte slot of a chunk's buffer, read
  * through an `Int32Array` and a `Float64Array` view; the references it
  * carries (its callable, args, kwargs, group, running context) are five
  * entries of the chunk's plain array. A task takes a slot from `add` until
  * it has finished and its work (if any ran) has ended; freed slots are
- * reused. The store grows a chunk at a time and, once empty, returns to its
- * initial size.
+ * reused. The store grows a chunk at a time and, once empty after growing
+ * large, lets its chunks go and starts again from its initial size.
  *
  * Why not one object per task: a million queued tasks were a million
  * objects for the garbage collector to copy and then promote (35 % of the
@@ -126,7 +125,8 @@ export class TaskStore {
   readonly #upstreamOverflow = new Map<number, number[]>();
 
   constructor() {
-    this.#reset();
+    this.#growSlots();
+    this.#growEdges();
   }
 
   /** Edges taken (one a link): those handed out less those given back. */
@@ -211,7 +211,9 @@ export class TaskStore {
 
   /** Whether `slot` still holds the task `uid` and it has not finished. */
   isPending(slot: number, uid: number): boolean {
-    return this.#float(slot, UID) === uid && this.#int(slot, STATE) < FIRST_FINAL;
+    // A slot held from before the store emptied and reset (a walk's worklist, a look at the pending
+    // table, whose deletion is lazy) may lie past its chunks now: that task has finished.
+    return slot < this.#capacity && this.#float(slot, UID) === uid && this.#int(slot, STATE) < FIRST_FINAL;
   }
 
   /** Upstream tasks still pending; the task is blocked while this is above 0. */
@@ -432,7 +434,11 @@ export class TaskStore {
     }
   }
 
-  /** Releases the slot for reuse; when the store empties after growing large, it returns to its initial size. */
+  /**
+   * Releases the slot for reuse; when the store empties after growing
+   * large, it drops its chunks (the next add starts it again from its
+   * initial size). It allocates nothing, so it cannot fail.
+   */
   free(slot: number): void {
     this.release(slot);
     this.#setRef(slot, CONTEXT, undefined);
@@ -493,8 +499,6 @@ export class TaskStore {
     this.#freeEdge = NONE;
     this.#freeEdges = 0;
     this.#upstreamOverflow.clear();
-    this.#growSlots();
-    this.#growEdges();
   }
 
   /** Doubles the first chunk up to its full size, then adds a chunk. */

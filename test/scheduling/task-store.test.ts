@@ -196,6 +196,16 @@ describe('TaskStore', () => {
     expect(store.uid(tasks - 1)).toBe(tasks - 1);
     expect(list(store, store.downHead(tasks - 2))).toEqual([[tasks - 1, tasks - 1]]);
   });
+  it('answers for a slot held from before it emptied and reset: that task is not pending', () => {
+    // A walk's worklist, or a look at the pending table (whose deletion is lazy), may hold such a slot.
+    const store = new TaskStore();
+    const slots: number[] = [];
+    for (let uid = 0; uid < 4097; uid++) slots.push(store.allocate(uid, work, 0, undefined, undefined));
+    for (const slot of slots) store.free(slot); // the last free resets the store
+    expect(store.isPending(4096, 4096)).toBe(false);
+    expect(store.isPending(0, 0)).toBe(false);
+    expect(store.allocate(4097, work, 0, undefined, undefined)).toBe(0);
+  });
 });
 
 describe('TaskStore out of memory', () => {
@@ -306,6 +316,17 @@ describe('TaskStore out of memory', () => {
       }),
       { numRuns: 60 },
     );
+  });
+  it('empties and resets without asking for memory, so a last free cannot fail', () => {
+    const store = new TaskStore();
+    const slots: number[] = [];
+    for (let uid = 0; uid < 4097; uid++) slots.push(store.allocate(uid, work, 0, undefined, undefined));
+    for (const slot of slots.slice(0, -1)) store.free(slot);
+    withoutMemory(() => {
+      store.free(slots.at(-1) as number);
+    });
+    expect(store.live).toBe(0);
+    expect(store.allocate(4097, work, 0, undefined, undefined)).toBe(0);
   });
 });
 
