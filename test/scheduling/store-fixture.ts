@@ -9,3 +9,18 @@ export function storeWithTasks(): { store: TaskStore; add: (uid: number, priorit
     add: (uid, priority = 0) => store.allocate(uid, work, priority, undefined, undefined),
   };
 }
+
+/** Runs `body` while every new ArrayBuffer fails, as when memory runs out; returns what it returns. */
+export function withoutMemory<T>(body: () => T): T {
+  const original = globalThis.ArrayBuffer;
+  globalThis.ArrayBuffer = class {
+    constructor() {
+      throw new RangeError('Array buffer allocation failed');
+    }
+  } as unknown as ArrayBufferConstructor;
+  try {
+    return body();
+  } finally {
+    globalThis.ArrayBuffer = original;
+  }
+}

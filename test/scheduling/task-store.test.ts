@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FIRST_FINAL, QUEUED } from '../../src/machines/task-logic.js';
 import { NONE, TaskStore } from '../../src/scheduling/task-store.js';
+import { withoutMemory } from './store-fixture.js';
 
 const work = (): void => undefined;
 
@@ -10,21 +11,6 @@ function list(store: TaskStore, head: number): Array<[number, number]> {
   for (let edge = head; edge !== NONE; edge = store.edgeNext(edge))
     edges.push([store.edgeSlot(edge), store.edgeUid(edge)]);
   return edges;
-}
-
-/** Runs `body` while every new ArrayBuffer fails, as when memory runs out. */
-function withoutMemory(body: () => void): void {
-  const original = globalThis.ArrayBuffer;
-  globalThis.ArrayBuffer = class {
-    constructor() {
-      throw new RangeError('Array buffer allocation failed');
-    }
-  } as unknown as ArrayBufferConstructor;
-  try {
-    body();
-  } finally {
-    globalThis.ArrayBuffer = original;
-  }
 }
 
 describe('TaskStore', () => {
