@@ -20,6 +20,9 @@ export default defineConfig({
     // Worker-thread tests start real pools; two cores run two files at once at most.
     maxWorkers: 2,
     testTimeout: 60_000,
+    // Hooks that run a real program (the asset browser's first run) get a test's budget: under the
+    // load of the slow files beside them, a fresh clone's first run took over vitest's default 10 s.
+    hookTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
     sequence: { sequencer: SlowFirstSequencer },
     coverage: {
