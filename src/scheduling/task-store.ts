@@ -196,7 +196,7 @@ export class TaskStore {
 
   /** Gives the task in `slot` a new priority; the ready queue must not hold it meanwhile (it files tasks by priority). */
   setPriority(slot: number, priority: number): void {
-    (this.#floats[slot >>> CHUNK_SHIFT] as Float64Array)[(slot & CHUNK_MASK) * FLOATS + PRIORITY] = priority;
+    this.#setFloat(slot, PRIORITY, priority);
   }
 
   /** The task actor's persisted snapshot: its state code (`task-logic.ts`). */
@@ -442,7 +442,7 @@ export class TaskStore {
   free(slot: number): void {
     this.release(slot);
     this.#setRef(slot, CONTEXT, undefined);
-    (this.#floats[slot >>> CHUNK_SHIFT] as Float64Array)[(slot & CHUNK_MASK) * FLOATS + UID] = -1;
+    this.#setFloat(slot, UID, -1);
     this.#setInt(slot, READY_INDEX, NONE);
     this.#setInt(slot, PENDING_UPSTREAM, this.#freeSlot);
     this.#freeSlot = slot;
@@ -459,6 +459,10 @@ export class TaskStore {
 
   #float(slot: number, field: number): number {
     return (this.#floats[slot >>> CHUNK_SHIFT] as Float64Array)[(slot & CHUNK_MASK) * FLOATS + field] as number;
+  }
+
+  #setFloat(slot: number, field: number, value: number): void {
+    (this.#floats[slot >>> CHUNK_SHIFT] as Float64Array)[(slot & CHUNK_MASK) * FLOATS + field] = value;
   }
 
   #ref(slot: number, field: number): unknown {
