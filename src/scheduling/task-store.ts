@@ -510,16 +510,18 @@ export class TaskStore {
     const capacity =
       this.#capacity < CHUNK_SLOTS ? Math.max(INITIAL_SLOTS, this.#capacity * 2) : this.#capacity + CHUNK_SLOTS;
     const chunk = this.#capacity < CHUNK_SLOTS ? 0 : this.#capacity >>> CHUNK_SHIFT;
+    // The chunk's slots before and after: the first chunk keeps those it had, a new one starts empty.
+    const first = this.#capacity - chunk * CHUNK_SLOTS;
+    const size = capacity - chunk * CHUNK_SLOTS;
     // The buffer first: it is the one allocation that can fail, and nothing has changed yet.
-    const buffer = grown(this.#ints[chunk], (capacity - chunk * CHUNK_SLOTS) * SLOT_BYTES);
+    const buffer = grown(this.#ints[chunk], size * SLOT_BYTES);
     const floats = new Float64Array(buffer);
-    for (let slot = this.#capacity - chunk * CHUNK_SLOTS; slot < capacity - chunk * CHUNK_SLOTS; slot++)
-      floats[slot * FLOATS + UID] = -1;
+    for (let slot = first; slot < size; slot++) floats[slot * FLOATS + UID] = -1;
     this.#ints[chunk] = new Int32Array(buffer);
     this.#floats[chunk] = floats;
     const refs = this.#refs[chunk];
-    if (refs === undefined) this.#refs[chunk] = new Array<unknown>((capacity - chunk * CHUNK_SLOTS) * REFS);
-    else refs.length = (capacity - chunk * CHUNK_SLOTS) * REFS;
+    if (refs === undefined) this.#refs[chunk] = new Array<unknown>(size * REFS);
+    else refs.length = size * REFS;
     this.#capacity = capacity;
   }
 
