@@ -37,7 +37,8 @@ const SHUT_DOWN_GRACE_MS = 1000;
 /**
  * The entry of every thread: it loads the worker module, and says when the
  * module has loaded without defining its tasks; `undefined` where this
- * module has no URL to find it by (a CommonJS bundle of the library).
+ * module has no URL to find it by (a CommonJS bundle of the library) or it
+ * is not beside this module (a bundle that left it out). Looked for once.
  */
 const BOOTSTRAP = bootstrapPath();
 
@@ -228,8 +229,7 @@ export class WorkerPool implements WorkerRunner {
    * was one.
    */
   #entry(): string {
-    const usable = BOOTSTRAP !== undefined && existsSync(BOOTSTRAP);
-    return usable && (sep === '\\' || !this.#script.includes('\\')) ? BOOTSTRAP : this.#script;
+    return BOOTSTRAP !== undefined && (sep === '\\' || !this.#script.includes('\\')) ? BOOTSTRAP : this.#script;
   }
 
   /**
@@ -427,11 +427,13 @@ export class WorkerPool implements WorkerRunner {
   }
 }
 
-/** The bootstrap's path, next to this module; `undefined` when `import.meta.url` is not there to say where. */
+/** The bootstrap's path, next to this module; `undefined` when `import.meta.url` is not there to say where, or the file is not there. */
 function bootstrapPath(): string | undefined {
+  let path: string;
   try {
-    return fileURLToPath(new URL('worker-bootstrap.mjs', import.meta.url));
+    path = fileURLToPath(new URL('worker-bootstrap.mjs', import.meta.url));
   } catch {
     return undefined;
   }
+  return existsSync(path) ? path : undefined;
 }
